@@ -1,0 +1,55 @@
+/* input.h - the datacube file: opening it, describing it, reading boxes.
+ *
+ * The file is opened through parallel HDF5 (MPI-IO driver) on the given
+ * communicator; every rank of it must make the same calls.  Any integer or
+ * floating dataset type is converted on read to the compute precision;
+ * contiguous, chunked and compressed layouts all read the same way. */
+#ifndef CUBECAST_INPUT_H
+#define CUBECAST_INPUT_H
+
+#include <mpi.h>
+
+#include "cubecast/box.h"
+#include "cubecast/error.h"
+#include "cubecast/volume.h"
+
+typedef struct cc_input cc_input;
+
+/* What a user needs to know about a dataset. */
+typedef struct cc_dataset_info {
+    int rank;           /* number of dimensions */
+    long shape[8];
+    char type_name[64]; /* e.g. "float32", "int16", "uint8" */
+    char layout[32];    /* "contiguous", "chunked", "compact" */
+    int chunk_rank;
+    long chunk[8];
+    char filters[128];  /* e.g. "deflate(4)" or "" */
+} cc_dataset_info;
+
+/* Opens path and its dataset (a path like "density" or "/fields/rho") on comm
+ * (collective).  Fails with a user-facing message if the file is missing or
+ * not HDF5, the dataset is missing, not 3D, not numeric, or absurdly large. */
+cc_status cc_input_open(const char *path, const char *dataset, MPI_Comm comm, cc_input **out,
+                        cc_error *err);
+void cc_input_close(cc_input *input);
+
+/* Shape (nx, ny, nz) of the dataset. */
+const long *cc_input_shape(const cc_input *input);
+
+cc_status cc_input_describe(const cc_input *input, cc_dataset_info *info, cc_error *err);
+
+/* Reads box into volume (whose box must contain it), converting to the
+ * volume's precision.  Collective over the input's communicator when
+ * collective is nonzero (every rank calls; an empty box reads nothing). */
+cc_status cc_input_read(cc_input *input, const cc_box *box, cc_volume *volume, int collective,
+                        cc_error *err);
+
+/* Bytes this rank has read from the file so far. */
+unsigned long long cc_input_bytes_read(const cc_input *input);
+
+/* Prints the objects of an HDF5 file (serial; for `cubecast info`). */
+cc_status cc_input_list(const char *path, void (*visit)(const char *name, const char *what,
+                                                         void *context),
+                        void *context, cc_error *err);
+
+#endif

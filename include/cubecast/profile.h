@@ -1,0 +1,51 @@
+/* profile.h - where time and memory go, per phase, over all ranks.
+ *
+ * Each rank accumulates wall time per phase; at the end the phases are
+ * reduced over ranks into min / mean / max and each rank's share, with the
+ * per-rank peak RSS and input bytes, as a table for people and JSON for the
+ * manifest (what the seeds' line and memory profiles showed for the
+ * original script). */
+#ifndef CUBECAST_PROFILE_H
+#define CUBECAST_PROFILE_H
+
+#include <mpi.h>
+
+#include "cubecast/error.h"
+
+typedef enum cc_phase {
+    CC_PHASE_SETUP,     /* options, opening the input, planning */
+    CC_PHASE_READ,      /* reading the volume */
+    CC_PHASE_PROJECTION,
+    CC_PHASE_RENDER,
+    CC_PHASE_COMPOSITE, /* gathering rows / compositing partial images */
+    CC_PHASE_ENCODE,    /* PNG encoding */
+    CC_PHASE_WRITE,     /* frame, raw and manifest writes */
+    CC_PHASE_WAIT,      /* waiting for work or for other ranks */
+    CC_PHASE_COUNT
+} cc_phase;
+
+typedef struct cc_profile {
+    double start;                  /* cc_profile_now() at creation */
+    double seconds[CC_PHASE_COUNT];
+    double samples;                /* camera samples rendered */
+    unsigned long long bytes_read; /* from the input file */
+    int frames;                    /* frames this rank finished */
+} cc_profile;
+
+/* Monotonic wall-clock seconds. */
+double cc_profile_now(void);
+
+void cc_profile_init(cc_profile *profile);
+
+/* Adds the time since *mark to phase and sets *mark to now. */
+void cc_profile_lap(cc_profile *profile, cc_phase phase, double *mark);
+
+/* Peak resident set size of this process in bytes. */
+unsigned long long cc_peak_rss_bytes(void);
+
+/* Collective: reduces every rank's profile; on rank 0 *table and *json get
+ * malloc'd text (NULL elsewhere). */
+cc_status cc_profile_report(const cc_profile *profile, MPI_Comm comm, char **table, char **json,
+                            cc_error *err);
+
+#endif

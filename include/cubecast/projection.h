@@ -1,0 +1,25 @@
+/* projection.h - the original's comparison picture: ln(mean over x of V).
+ *
+ * Each rank sums its own x range of the volume; the sums are reduced across
+ * ranks and turned into ln(mean) and then into viridis colours with limits
+ * [-5, 5], as matplotlib's imshow(..., cmap="viridis", clim=(-5, 5)) would. */
+#ifndef CUBECAST_PROJECTION_H
+#define CUBECAST_PROJECTION_H
+
+#include <stdint.h>
+
+#include "cubecast/error.h"
+#include "cubecast/volume.h"
+
+/* Adds the values of planes [x_lo, x_lo + x_count) (global indices, inside
+ * the volume's box) to sum (ny x nz of the volume's box, float64). */
+void cc_projection_accumulate(const cc_volume *volume, long x_lo, long x_count, double *sum);
+
+/* sum -> ln(sum / nx), in place, for ny * nz values. */
+void cc_projection_finish(double *sum, long nx, size_t count);
+
+/* ln(mean) values -> viridis RGB with colour limits [lo, hi]; NaN is black. */
+void cc_projection_to_rgb8(const double *log_mean, size_t count, double lo, double hi,
+                           uint8_t *rgb);
+
+#endif

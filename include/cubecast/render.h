@@ -1,0 +1,38 @@
+/* render.h - the render kernel: one slab of one frame -> a partial image.
+ *
+ * A slab is a band of image rows [row_begin, row_end) and the interpolation
+ * cells a rank owns.  Every sample whose cell (lower corner, cell.h) lies in
+ * the owned box is interpolated, passed through the transfer function and
+ * composited front to back in depth order i = 0 .. N-1; other samples are
+ * left out.  Along one ray the owned samples of a convex box form one depth
+ * range, so the result is a partial image (image.h).  The volume must hold
+ * both corners of every owned cell, i.e. the owned box plus one plane.
+ *
+ * Work is shared among the calling process's OpenMP threads. */
+#ifndef CUBECAST_RENDER_H
+#define CUBECAST_RENDER_H
+
+#include "cubecast/box.h"
+#include "cubecast/error.h"
+#include "cubecast/image.h"
+#include "cubecast/transfer.h"
+#include "cubecast/view.h"
+#include "cubecast/volume.h"
+
+typedef struct cc_renderer cc_renderer;
+
+/* A renderer keeps the per-thread scratch buffers and the transfer table, so
+ * one is created per rank and reused for every frame. */
+cc_status cc_renderer_create(cc_renderer **out, cc_error *err);
+void cc_renderer_destroy(cc_renderer *renderer);
+
+/* Renders rows [image->row_begin, image->row_begin + image->rows) of the
+ * view into image (overwritten), using only cells inside owned_cells (cell
+ * indices, a sub-box of [0, n-1) per axis).  Precision follows the volume. */
+cc_status cc_render_slab(cc_renderer *renderer, const cc_volume *volume, const cc_view *view,
+                         const cc_box *owned_cells, cc_image *image, cc_error *err);
+
+/* The cells of the whole grid: [0, n-1) along each axis. */
+cc_box cc_cells_whole(const long global_shape[3]);
+
+#endif

@@ -1,0 +1,369 @@
+/* parse.c - command-line parsing for the subcommands (cli.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char cc_usage_main[] =
+    "usage: cubecast <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  render INPUT.h5     volume-render a datacube into PNG frames\n"
+    "  generate OUT.h5     write a synthetic datacube\n"
+    "  info INPUT.h5       describe a file's datasets and value range\n"
+    "\n"
+    "Run 'cubecast <command> --help' for a command's options.\n";
+
+const char cc_usage_render[] =
+    "usage: cubecast render INPUT.h5 [options]\n"
+    "       mpirun -np P cubecast render INPUT.h5 [options]\n"
+    "\n"
+    "  --dataset PATH          dataset to render (default: density; nested: /fields/rho)\n"
+    "  -o, --output DIR        output folder (default: out)\n"
+    "  --frames F              frames in the sweep (default: 10)\n"
+    "  --size N                camera samples per axis; frames are N x N (default: 180)\n"
+    "  --start-deg A           angle of frame 0 in degrees (default: 0)\n"
+    "  --sweep-deg S           sweep in degrees; frame f at A + S*f/F (default: 90)\n"
+    "  --precision P           single or double (default: single)\n"
+    "  --range A:B             render frames A..B-1 only (file names stay global)\n"
+    "  --no-projection         do not write projection.png\n"
+    "  --raw FILE.h5           also write unquantised frames and projection (HDF5)\n"
+    "  --resume                render only frames a previous run did not finish\n"
+    "  --decomp MODE           frames (default), rows, bricks or auto\n"
+    "  --composite MODE        root (default) or swap, for --decomp bricks\n"
+    "  --profile               print where time and memory went, per phase and rank\n"
+    "  --quiet                 no progress output\n"
+    "  -h, --help              this text\n"
+    "  --version               print the version\n"
+    "\n"
+    "exit status: 0 done, 2 bad option, 3 bad input, 4 output not writable,\n"
+    "75 interrupted by SIGTERM/SIGUSR1 (rerun with --resume), 1 other errors.\n";
+
+const char cc_usage_generate[] =
+    "usage: cubecast generate OUT.h5 [--size N | --shape NX NY NZ] [--seed S]\n"
+    "                                [--dtype float32|float64] [--dataset PATH]\n"
+    "\n"
+    "Writes a deterministic synthetic datacube (dataset 'density', 256^3 float32\n"
+    "by default): a lognormal background, clumpy shells and a dense core.\n";
+
+const char cc_usage_info[] =
+    "usage: cubecast info INPUT.h5 [--dataset PATH]\n"
+    "\n"
+    "Lists the file's datasets and, for one dataset (default: density), its\n"
+    "shape, type, layout and the distribution of ln(value).\n";
+
+static cc_status parse_long(const char *option, const char *text, long lo, long hi, long *out,
+                            cc_error *err)
+{
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0')
+        return cc_fail(err, CC_ERR_USAGE, "%s needs an integer, not '%s'", option, text);
+    if (value < lo || value > hi)
+        return cc_fail(err, CC_ERR_USAGE, "%s must be between %ld and %ld, not %ld", option, lo,
+                       hi, value);
+    *out = value;
+    return CC_OK;
+}
+
+static cc_status parse_int(const char *option, const char *text, int *out, cc_error *err)
+{
+    long value;
+    cc_status status = parse_long(option, text, INT_MIN, INT_MAX, &value, err);
+    if (status == CC_OK)
+        *out = (int)value;
+    return status;
+}
+
+static cc_status parse_double(const char *option, const char *text, double *out, cc_error *err)
+{
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0')
+        return cc_fail(err, CC_ERR_USAGE, "%s needs a number, not '%s'", option, text);
+    *out = value;
+    return CC_OK;
+}
+
+static cc_status parse_range(const char *text, cc_render_options *options, cc_error *err)
+{
+    char begin[32], end_text[32];
+    const char *colon = strchr(text, ':');
+    if (colon == NULL || (size_t)(colon - text) >= sizeof begin || strlen(colon + 1) >= 32)
+        return cc_fail(err, CC_ERR_USAGE, "--range needs A:B (frames A..B-1), not '%s'", text);
+    memcpy(begin, text, (size_t)(colon - text));
+    begin[colon - text] = '\0';
+    strcpy(end_text, colon + 1);
+    cc_status status = parse_int("--range", begin, &options->range_begin, err);
+    if (status == CC_OK)
+        status = parse_int("--range", end_text, &options->range_end, err);
+    return status;
+}
+
+/* Reports what getopt_long rejected, in our words, once. */
+static cc_status unknown_option(int argc, char **argv, int code, cc_error *err)
+{
+    const char *word = optind - 1 < argc && optind > 0 ? argv[optind - 1] : "?";
+    if (code == ':')
+        return cc_fail(err, CC_ERR_USAGE, "option '%s' needs a value", word);
+    return cc_fail(err, CC_ERR_USAGE, "unknown option '%s' (see --help)", word);
+}
+
+enum {
+    OPT_DATASET = 1000, OPT_FRAMES, OPT_SIZE, OPT_START, OPT_SWEEP, OPT_PRECISION, OPT_RANGE,
+    OPT_NO_PROJECTION, OPT_RAW, OPT_QUIET, OPT_VERSION, OPT_RESUME, OPT_DECOMP, OPT_COMPOSITE,
+    OPT_PROFILE, OPT_SHAPE, OPT_SEED, OPT_DTYPE
+};
+
+static cc_status render_option(int code, const char *value, cc_render_options *options,
+                               cc_cli_action *action, cc_error *err)
+{
+    switch (code) {
+    case OPT_DATASET: options->dataset = value; return CC_OK;
+    case 'o': options->output = value; return CC_OK;
+    case OPT_FRAMES: return parse_int("--frames", value, &options->frames, err);
+    case OPT_SIZE: return parse_int("--size", value, &options->size, err);
+    case OPT_START: return parse_double("--start-deg", value, &options->start_deg, err);
+    case OPT_SWEEP: return parse_double("--sweep-deg", value, &options->sweep_deg, err);
+    case OPT_RANGE: return parse_range(value, options, err);
+    case OPT_NO_PROJECTION: options->projection = 0; return CC_OK;
+    case OPT_RAW: options->raw = value; return CC_OK;
+    case OPT_QUIET: options->quiet = 1; return CC_OK;
+    case OPT_RESUME: options->resume = 1; return CC_OK;
+    case OPT_PROFILE: options->profile = 1; return CC_OK;
+    case 'h': *action = CC_CLI_HELP; return CC_OK;
+    case OPT_VERSION: *action = CC_CLI_VERSION; return CC_OK;
+    case OPT_PRECISION:
+        if (strcmp(value, "single") == 0 || strcmp(value, "double") == 0) {
+            options->precision = value[0] == 's' ? CC_SINGLE : CC_DOUBLE;
+            return CC_OK;
+        }
+        return cc_fail(err, CC_ERR_USAGE, "--precision must be single or double, not '%s'", value);
+    case OPT_DECOMP: {
+        static const char *const names[] = {"frames", "rows", "bricks", "auto"};
+        for (int d = 0; d < 4; d++)
+            if (strcmp(value, names[d]) == 0) {
+                options->decomp = (cc_decomp)d;
+                return CC_OK;
+            }
+        return cc_fail(err, CC_ERR_USAGE, "--decomp must be frames, rows, bricks or auto, not '%s'",
+                       value);
+    }
+    case OPT_COMPOSITE:
+        if (strcmp(value, "root") == 0 || strcmp(value, "swap") == 0) {
+            options->composite = value[0] == 'r' ? CC_COMPOSITE_ROOT : CC_COMPOSITE_SWAP;
+            return CC_OK;
+        }
+        return cc_fail(err, CC_ERR_USAGE, "--composite must be root or swap, not '%s'", value);
+    default:
+        return cc_fail(err, CC_ERR_INTERNAL, "unhandled option %d", code);
+    }
+}
+
+/* Takes the single positional argument (the file) or reports extras. */
+static cc_status positional(int argc, char **argv, const char **path, const char *usage_name,
+                            cc_error *err)
+{
+    if (optind < argc)
+        *path = argv[optind++];
+    if (optind < argc)
+        return cc_fail(err, CC_ERR_USAGE, "unexpected argument '%s' (see cubecast %s --help)",
+                       argv[optind], usage_name);
+    return CC_OK;
+}
+
+cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
+                              cc_cli_action *action, cc_error *err)
+{
+    static const struct option longs[] = {
+        {"dataset", required_argument, NULL, OPT_DATASET},
+        {"output", required_argument, NULL, 'o'},
+        {"frames", required_argument, NULL, OPT_FRAMES},
+        {"size", required_argument, NULL, OPT_SIZE},
+        {"start-deg", required_argument, NULL, OPT_START},
+        {"sweep-deg", required_argument, NULL, OPT_SWEEP},
+        {"precision", required_argument, NULL, OPT_PRECISION},
+        {"range", required_argument, NULL, OPT_RANGE},
+        {"no-projection", no_argument, NULL, OPT_NO_PROJECTION},
+        {"raw", required_argument, NULL, OPT_RAW},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {"resume", no_argument, NULL, OPT_RESUME},
+        {"decomp", required_argument, NULL, OPT_DECOMP},
+        {"composite", required_argument, NULL, OPT_COMPOSITE},
+        {"profile", no_argument, NULL, OPT_PROFILE},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    *options = cc_render_options_default();
+    *action = CC_CLI_RUN;
+    opterr = 0;
+    optind = 1;
+    int code;
+    /* "+": stop at the first non-option? No: options may follow the file. */
+    while ((code = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
+        if (code == '?' || code == ':')
+            return unknown_option(argc, argv, code, err);
+        cc_status status = render_option(code, optarg, options, action, err);
+        if (status != CC_OK)
+            return status;
+    }
+    if (*action != CC_CLI_RUN)
+        return CC_OK;
+    cc_status status = positional(argc, argv, &options->input, "render", err);
+    if (status == CC_OK && options->range_end == -1 && options->range_begin == 0)
+        options->range_end = options->frames;
+    return status;
+}
+
+static cc_status generate_option(int code, cc_generate_options *options,
+                                 cc_cli_action *action, cc_error *err)
+{
+    long value;
+    cc_status status = CC_OK;
+    switch (code) {
+    case OPT_SIZE:
+        status = parse_long("--size", optarg, 2, 1L << 20, &value, err);
+        options->shape[0] = options->shape[1] = options->shape[2] = value;
+        return status;
+    case OPT_SHAPE: {
+        /* joined_shape_arguments made the three values one word. */
+        char extra;
+        if (sscanf(optarg, "%ld %ld %ld %c", &options->shape[0], &options->shape[1],
+                   &options->shape[2], &extra) != 3)
+            return cc_fail(err, CC_ERR_USAGE, "--shape needs three integers NX NY NZ, not '%s'",
+                           optarg);
+        for (int axis = 0; axis < 3 && status == CC_OK; axis++)
+            if (options->shape[axis] < 2 || options->shape[axis] > (1L << 20))
+                status = cc_fail(err, CC_ERR_USAGE, "--shape values must be between 2 and %ld",
+                                 1L << 20);
+        return status;
+    }
+    case OPT_SEED:
+        status = parse_long("--seed", optarg, 0, LONG_MAX, &value, err);
+        options->seed = (uint64_t)value;
+        return status;
+    case OPT_DTYPE:
+        if (strcmp(optarg, "float32") == 0 || strcmp(optarg, "float64") == 0) {
+            options->dtype = optarg[5] == '3' ? CC_FLOAT32 : CC_FLOAT64;
+            return CC_OK;
+        }
+        return cc_fail(err, CC_ERR_USAGE, "--dtype must be float32 or float64, not '%s'", optarg);
+    case OPT_DATASET: options->dataset = optarg; return CC_OK;
+    case 'h': *action = CC_CLI_HELP; return CC_OK;
+    case OPT_VERSION: *action = CC_CLI_VERSION; return CC_OK;
+    default:
+        return cc_fail(err, CC_ERR_INTERNAL, "unhandled option %d", code);
+    }
+}
+
+/* getopt takes one value per option; --shape takes three, so the three
+ * words after it are joined into one ("40 56 48") in a copy of argv. */
+static char **joined_shape_arguments(int *argc, char **argv, char *joined, size_t joined_size)
+{
+    char **copy = calloc((size_t)*argc + 1, sizeof *copy);
+    if (copy == NULL)
+        return NULL;
+    int out = 0;
+    for (int in = 0; in < *argc; in++) {
+        copy[out++] = argv[in];
+        if (strcmp(argv[in], "--shape") != 0 || in + 1 >= *argc)
+            continue;
+        joined[0] = '\0';
+        for (int v = 1; v <= 3 && in + 1 < *argc; v++) {
+            in++;
+            size_t used = strlen(joined);
+            snprintf(joined + used, joined_size - used, "%s%s", v > 1 ? " " : "", argv[in]);
+        }
+        copy[out++] = joined;
+    }
+    *argc = out;
+    return copy;
+}
+
+static cc_status parse_generate_words(int argc, char **argv, const char **path,
+                                cc_generate_options *options, cc_cli_action *action,
+                                cc_error *err)
+{
+    static const struct option longs[] = {
+        {"size", required_argument, NULL, OPT_SIZE},   {"shape", required_argument, NULL, OPT_SHAPE},
+        {"seed", required_argument, NULL, OPT_SEED},   {"dtype", required_argument, NULL, OPT_DTYPE},
+        {"dataset", required_argument, NULL, OPT_DATASET}, {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},   {NULL, 0, NULL, 0},
+    };
+    memset(options, 0, sizeof *options);
+    options->shape[0] = options->shape[1] = options->shape[2] = 256;
+    options->seed = 42;
+    options->dtype = CC_FLOAT32;
+    options->dataset = "density";
+    *action = CC_CLI_RUN;
+    *path = NULL;
+    opterr = 0;
+    optind = 1;
+    int code;
+    while ((code = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        if (code == '?' || code == ':')
+            return unknown_option(argc, argv, code, err);
+        cc_status status = generate_option(code, options, action, err);
+        if (status != CC_OK)
+            return status;
+    }
+    if (*action != CC_CLI_RUN)
+        return CC_OK;
+    cc_status status = positional(argc, argv, path, "generate", err);
+    if (status == CC_OK && *path == NULL)
+        status = cc_fail(err, CC_ERR_USAGE, "no output file given (usage: cubecast generate OUT.h5)");
+    return status;
+}
+
+cc_status cc_cli_parse_generate(int argc, char **argv, const char **path,
+                                cc_generate_options *options, cc_cli_action *action,
+                                cc_error *err)
+{
+    /* Static storage is not needed: the joined words live in argv's copy
+     * only during parsing, and sscanf reads them out before we return. */
+    char joined[256];
+    char **words = joined_shape_arguments(&argc, argv, joined, sizeof joined);
+    if (words == NULL)
+        return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+    cc_status status = parse_generate_words(argc, words, path, options, action, err);
+    free(words);
+    return status;
+}
+
+cc_status cc_cli_parse_info(int argc, char **argv, const char **path, const char **dataset,
+                            cc_cli_action *action, cc_error *err)
+{
+    static const struct option longs[] = {
+        {"dataset", required_argument, NULL, OPT_DATASET},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    *action = CC_CLI_RUN;
+    *path = NULL;
+    *dataset = NULL;
+    opterr = 0;
+    optind = 1;
+    int code;
+    while ((code = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        if (code == '?' || code == ':')
+            return unknown_option(argc, argv, code, err);
+        if (code == OPT_DATASET)
+            *dataset = optarg;
+        else
+            *action = code == 'h' ? CC_CLI_HELP : CC_CLI_VERSION;
+    }
+    if (*action != CC_CLI_RUN)
+        return CC_OK;
+    cc_status status = positional(argc, argv, path, "info", err);
+    if (status == CC_OK && *path == NULL)
+        status = cc_fail(err, CC_ERR_USAGE, "no input file given (usage: cubecast info INPUT.h5)");
+    return status;
+}

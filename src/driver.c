@@ -1,0 +1,498 @@
+/* driver.c - the MPI program (driver.h).
+ *
+ * plan -> read -> render -> composite -> write, with errors agreed on
+ * collectively at every step that may fail on some ranks only. */
+#include "cubecast/driver.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cubecast/atomic_file.h"
+#include "cubecast/collective.h"
+#include "cubecast/input.h"
+#include "cubecast/manifest.h"
+#include "cubecast/plan.h"
+#include "cubecast/pngout.h"
+#include "cubecast/profile.h"
+#include "cubecast/progress.h"
+#include "cubecast/projection.h"
+#include "cubecast/queue.h"
+#include "cubecast/raw.h"
+#include "cubecast/render.h"
+#include "cubecast/stop.h"
+#include "cubecast/version.h"
+
+enum { TAG_RECORD = 101 };
+
+/* What a rank tells rank 0 about a frame, or (frame < 0) that it is done. */
+typedef struct frame_message {
+    cc_frame_record record;
+    int status;
+} frame_message;
+
+typedef struct run {
+    const cc_render_options *options;
+    MPI_Comm comm, node_comm;
+    cc_layout layout;
+    cc_plan plan;
+    cc_input *input;
+    long shape[3];
+    MPI_Win volume_window;
+    int has_window;
+    cc_volume *volume;
+    cc_renderer *renderer;
+    cc_raw *raw;
+    cc_manifest *manifest; /* rank 0 */
+    cc_progress *progress; /* rank 0 */
+    int *todo;             /* frames to render this run */
+    int todo_count;
+    cc_profile profile;
+    double mark;
+} run;
+
+/* ---- setup ------------------------------------------------------------ */
+
+static void layout_of(MPI_Comm comm, MPI_Comm node_comm, cc_layout *layout)
+{
+    MPI_Comm_rank(comm, &layout->rank);
+    MPI_Comm_size(comm, &layout->ranks);
+    MPI_Comm_rank(node_comm, &layout->node_rank);
+    MPI_Comm_size(node_comm, &layout->node_ranks);
+}
+
+/* Removes temporary files a killed run left behind (only cubecast's own). */
+static void remove_stale_temporaries(const char *folder)
+{
+    DIR *dir = opendir(folder);
+    if (dir == NULL)
+        return;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        const char *name = entry->d_name;
+        int ours = strncmp(name, "frame_", 6) == 0 || strncmp(name, "manifest.json", 13) == 0 ||
+                   strncmp(name, "projection.png", 14) == 0;
+        if (ours && strstr(name, ".tmp.") != NULL) {
+            char path[4400];
+            snprintf(path, sizeof path, "%s/%s", folder, name);
+            remove(path);
+        }
+    }
+    closedir(dir);
+}
+
+/* Rank 0: creates the output folder and proves it can write there. */
+static cc_status prepare_output(const cc_render_options *options, cc_error *err)
+{
+    cc_status status = cc_make_folder(options->output, err);
+    if (status != CC_OK)
+        return status;
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/.cubecast-probe", options->output);
+    status = cc_atomic_write(probe, "", 0, err);
+    if (status == CC_OK)
+        remove(probe);
+    remove_stale_temporaries(options->output);
+    return status;
+}
+
+/* Rank 0: the frames of the range that a previous run did not finish. */
+static cc_status frames_to_render(run *r, cc_error *err)
+{
+    const cc_render_options *options = r->options;
+    int range = options->range_end - options->range_begin;
+    r->todo = malloc(sizeof *r->todo * (size_t)range);
+    char *done = calloc((size_t)range, 1);
+    if (r->todo == NULL || done == NULL) {
+        free(done);
+        return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+    }
+    cc_status status = CC_OK;
+    if (options->resume) {
+        cc_frame_record *records;
+        size_t count;
+        status = cc_manifest_load_frames(options, r->shape, options->output, &records, &count, err);
+        for (size_t i = 0; status == CC_OK && i < count; i++) {
+            int slot = records[i].frame - options->range_begin;
+            char path[4400], name[64];
+            cc_frame_file_name(records[i].frame, name, sizeof name);
+            snprintf(path, sizeof path, "%s/%s", options->output, name);
+            cc_png_written found;
+            if (slot < 0 || slot >= range || !cc_file_checksum(path, &found) ||
+                found.bytes != records[i].bytes || found.crc32 != records[i].crc32)
+                continue;
+            done[slot] = 1;
+            status = cc_manifest_add_frame(r->manifest, &records[i], err);
+        }
+        free(records);
+    }
+    r->todo_count = 0;
+    for (int slot = 0; slot < range; slot++)
+        if (!done[slot])
+            r->todo[r->todo_count++] = options->range_begin + slot;
+    free(done);
+    return status;
+}
+
+static cc_status share_todo(run *r, cc_error *err)
+{
+    MPI_Bcast(&r->todo_count, 1, MPI_INT, 0, r->comm);
+    if (r->layout.rank != 0) {
+        r->todo = malloc(sizeof *r->todo * (size_t)(r->todo_count > 0 ? r->todo_count : 1));
+        if (r->todo == NULL)
+            return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+    }
+    MPI_Bcast(r->todo, r->todo_count, MPI_INT, 0, r->comm);
+    return CC_OK;
+}
+
+static cc_status setup(run *r, cc_error *err)
+{
+    const cc_render_options *options = r->options;
+    cc_status status = cc_input_open(options->input, options->dataset, r->comm, &r->input, err);
+    if (status != CC_OK)
+        return status;
+    memcpy(r->shape, cc_input_shape(r->input), sizeof r->shape);
+    status = cc_agree(r->comm, cc_plan_make(options, r->shape, &r->layout, &r->plan, err), err);
+    if (status != CC_OK)
+        return status;
+    if (r->layout.rank == 0) {
+        status = prepare_output(options, err);
+        if (status == CC_OK)
+            status = cc_manifest_create(options, r->shape, &r->manifest, err);
+        if (status == CC_OK)
+            status = frames_to_render(r, err);
+        if (status == CC_OK)
+            status = cc_progress_create(r->todo_count, options->range_end - options->range_begin,
+                                        options->quiet, &r->progress, err);
+    }
+    status = cc_agree(r->comm, status, err);
+    if (status == CC_OK)
+        status = cc_agree(r->comm, share_todo(r, err), err);
+    return status;
+}
+
+/* ---- read ------------------------------------------------------------- */
+
+/* The held box, either private or one copy per node in a shared window. */
+static cc_status allocate_volume(run *r, cc_error *err)
+{
+    cc_precision precision = r->options->precision;
+    if (!r->plan.held_shared)
+        return cc_volume_create(r->shape, &r->plan.held, precision, &r->volume, err);
+    size_t bytes = cc_box_voxels(&r->plan.held) * cc_precision_size(precision);
+    MPI_Aint local = r->layout.node_rank == 0 ? (MPI_Aint)bytes : 0;
+    void *base = NULL;
+    int result = MPI_Win_allocate_shared(local, 1, MPI_INFO_NULL, r->node_comm, &base,
+                                         &r->volume_window);
+    if (result != MPI_SUCCESS)
+        return cc_fail(err, CC_ERR_NOMEM,
+                       "cannot allocate %.1f MiB of node-shared memory for the volume",
+                       (double)bytes / 1048576.0);
+    r->has_window = 1;
+    MPI_Aint size;
+    int unit;
+    MPI_Win_shared_query(r->volume_window, 0, &size, &unit, &base);
+    return cc_volume_wrap(r->shape, &r->plan.held, precision, base, &r->volume, err);
+}
+
+static cc_status read_volume(run *r, cc_error *err)
+{
+    cc_status status = cc_agree(r->comm, allocate_volume(r, err), err);
+    if (status != CC_OK)
+        return status;
+    status = cc_input_read(r->input, &r->plan.read, r->volume, 1, err);
+    /* Every rank of the node must see the others' slabs before rendering. */
+    if (r->has_window)
+        MPI_Barrier(r->node_comm);
+    r->profile.bytes_read = cc_input_bytes_read(r->input);
+    return cc_agree(r->comm, status, err);
+}
+
+/* ---- projection ------------------------------------------------------- */
+
+static cc_status write_projection(run *r, double *sum, cc_error *err)
+{
+    const cc_render_options *options = r->options;
+    size_t count = (size_t)r->shape[1] * (size_t)r->shape[2];
+    cc_projection_finish(sum, r->shape[0], count);
+    cc_status status = CC_OK;
+    if (options->projection) {
+        uint8_t *rgb = malloc(count * 3);
+        if (rgb == NULL)
+            return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+        cc_projection_to_rgb8(sum, count, -5.0, 5.0, rgb);
+        char path[4400];
+        snprintf(path, sizeof path, "%s/projection.png", options->output);
+        cc_png_text texts[] = {{"input", options->input},
+                               {"dataset", options->dataset},
+                               {"what", "ln(mean over x), viridis, limits [-5, 5]"},
+                               {"Software", "cubecast " CC_VERSION_STRING}};
+        status = cc_png_write_rgb8(path, (int)r->shape[2], (int)r->shape[1], rgb, texts, 4, NULL,
+                                   err);
+        free(rgb);
+        if (status == CC_OK)
+            cc_manifest_set_projection(r->manifest, "projection.png");
+    }
+    if (status == CC_OK && r->raw != NULL)
+        status = cc_raw_write_projection(r->raw, sum, err);
+    return status;
+}
+
+/* Each rank sums its x planes; the sums meet at rank 0 (never the volume). */
+static cc_status projection(run *r, cc_error *err)
+{
+    if (!r->options->projection && r->options->raw == NULL)
+        return CC_OK;
+    size_t count = (size_t)r->shape[1] * (size_t)r->shape[2];
+    double *sum = calloc(count, sizeof *sum);
+    double *total = r->layout.rank == 0 ? calloc(count, sizeof *total) : NULL;
+    cc_status status = sum == NULL || (r->layout.rank == 0 && total == NULL)
+                           ? cc_fail(err, CC_ERR_NOMEM, "out of memory for the projection")
+                           : CC_OK;
+    status = cc_agree(r->comm, status, err);
+    if (status == CC_OK) {
+        cc_projection_accumulate(r->volume, r->plan.projection_x_lo, r->plan.projection_x_count,
+                                 sum);
+        MPI_Reduce(sum, total, (int)count, MPI_DOUBLE, MPI_SUM, 0, r->comm);
+        if (r->layout.rank == 0)
+            status = write_projection(r, total, err);
+        status = cc_agree(r->comm, status, err);
+    }
+    free(sum);
+    free(total);
+    return status;
+}
+
+/* ---- render and write ------------------------------------------------- */
+
+static cc_status write_frame(run *r, int frame, const cc_view *view, cc_image *image,
+                             uint8_t *rgb, cc_frame_record *record, cc_error *err)
+{
+    const cc_render_options *options = r->options;
+    cc_image_clip(image);
+    cc_image_to_rgb8(image, rgb);
+    char frame_text[32], angle_text[64], name[64], path[4400];
+    snprintf(frame_text, sizeof frame_text, "%d", frame);
+    snprintf(angle_text, sizeof angle_text, "%.17g", view->angle_deg);
+    cc_frame_file_name(frame, name, sizeof name);
+    snprintf(path, sizeof path, "%s/%s", options->output, name);
+    cc_png_text texts[] = {{"frame", frame_text},
+                           {"angle", angle_text},
+                           {"input", options->input},
+                           {"dataset", options->dataset},
+                           {"Software", "cubecast " CC_VERSION_STRING}};
+    cc_png_buffer png = {NULL, 0, 0};
+    cc_status status = cc_png_encode_rgb8(view->size, view->size, rgb, texts, 5, &png, err);
+    cc_profile_lap(&r->profile, CC_PHASE_ENCODE, &r->mark);
+    if (status == CC_OK)
+        status = cc_atomic_write(path, png.data, png.size, err);
+    if (status == CC_OK && r->raw != NULL)
+        status = cc_raw_write_frame(r->raw, frame, view->angle_deg, image, err);
+    record->frame = frame;
+    record->angle_deg = view->angle_deg;
+    record->bytes = png.size;
+    record->crc32 = cc_crc32(png.data, png.size);
+    record->rank = r->layout.rank;
+    cc_png_buffer_free(&png);
+    cc_profile_lap(&r->profile, CC_PHASE_WRITE, &r->mark);
+    return status;
+}
+
+/* Rank 0: a finished frame goes into the manifest and the progress line. */
+static cc_status note_frame(run *r, const frame_message *message, cc_error *err)
+{
+    if (message->status != CC_OK)
+        return CC_OK; /* the failing rank reports it when errors are agreed */
+    cc_status status = cc_manifest_add_frame(r->manifest, &message->record, err);
+    if (status == CC_OK)
+        status = cc_manifest_write(r->manifest, r->options->output, err);
+    cc_progress_frame_done(r->progress, message->record.rank);
+    return status;
+}
+
+/* Rank 0: takes in what other ranks have reported; blocks when wait is set. */
+static cc_status drain_messages(run *r, int wait, int *ranks_done, cc_error *err)
+{
+    cc_status status = CC_OK;
+    for (;;) {
+        int ready = 0;
+        MPI_Status probe;
+        if (wait)
+            MPI_Probe(MPI_ANY_SOURCE, TAG_RECORD, r->comm, &probe), ready = 1;
+        else
+            MPI_Iprobe(MPI_ANY_SOURCE, TAG_RECORD, r->comm, &ready, &probe);
+        if (!ready)
+            return status;
+        frame_message message;
+        MPI_Recv(&message, (int)sizeof message, MPI_BYTE, probe.MPI_SOURCE, TAG_RECORD, r->comm,
+                 MPI_STATUS_IGNORE);
+        if (message.record.frame < 0)
+            (*ranks_done)++;
+        else if (status == CC_OK)
+            status = note_frame(r, &message, err);
+        if (wait)
+            return status;
+    }
+}
+
+static cc_status render_one(run *r, int frame, cc_image *image, uint8_t *rgb,
+                            frame_message *message, cc_error *err)
+{
+    const cc_render_options *options = r->options;
+    double started = cc_profile_now();
+    cc_view view = cc_view_of_frame(options->size, options->start_deg, options->sweep_deg,
+                                    options->frames, frame);
+    cc_status status =
+        cc_render_slab(r->renderer, r->volume, &view, &r->plan.owned_cells, image, err);
+    cc_profile_lap(&r->profile, CC_PHASE_RENDER, &r->mark);
+    r->profile.samples += (double)options->size * options->size * options->size;
+    if (status == CC_OK)
+        status = write_frame(r, frame, &view, image, rgb, &message->record, err);
+    message->record.seconds = cc_profile_now() - started;
+    message->status = status;
+    r->profile.frames += status == CC_OK;
+    return status;
+}
+
+static cc_status render_frames(run *r, cc_error *err)
+{
+    int n = r->options->size;
+    cc_image *image = NULL;
+    uint8_t *rgb = malloc((size_t)n * (size_t)n * 3);
+    cc_queue *queue = NULL;
+    cc_status status = rgb == NULL ? cc_fail(err, CC_ERR_NOMEM, "out of memory") : CC_OK;
+    if (status == CC_OK)
+        status = cc_image_create(n, 0, n, &image, err);
+    if (status == CC_OK)
+        status = cc_renderer_create(&r->renderer, err);
+    status = cc_agree(r->comm, status, err);
+    if (status == CC_OK)
+        status = cc_agree(r->comm, cc_queue_create(r->comm, r->todo_count, &queue, err), err);
+    if (status != CC_OK) {
+        free(rgb);
+        cc_image_destroy(image);
+        return status;
+    }
+    int ranks_done = 0, task;
+    cc_profile_lap(&r->profile, CC_PHASE_SETUP, &r->mark);
+    while (status == CC_OK && !cc_stop_requested() && (task = cc_queue_next(queue)) >= 0) {
+        cc_profile_lap(&r->profile, CC_PHASE_WAIT, &r->mark);
+        frame_message message;
+        status = render_one(r, r->todo[task], image, rgb, &message, err);
+        if (r->layout.rank == 0) {
+            cc_status noted = note_frame(r, &message, err);
+            status = status == CC_OK ? noted : status;
+            cc_status drained = drain_messages(r, 0, &ranks_done, err);
+            status = status == CC_OK ? drained : status;
+        } else {
+            MPI_Send(&message, (int)sizeof message, MPI_BYTE, 0, TAG_RECORD, r->comm);
+        }
+    }
+    if (cc_stop_requested() || status != CC_OK)
+        cc_queue_cancel(queue);
+    if (r->layout.rank == 0) {
+        while (ranks_done < r->layout.ranks - 1) {
+            cc_status drained = drain_messages(r, 1, &ranks_done, err);
+            status = status == CC_OK ? drained : status;
+        }
+    } else {
+        frame_message done = {{.frame = -1}, CC_OK};
+        MPI_Send(&done, (int)sizeof done, MPI_BYTE, 0, TAG_RECORD, r->comm);
+    }
+    cc_profile_lap(&r->profile, CC_PHASE_WAIT, &r->mark);
+    cc_queue_destroy(queue);
+    free(rgb);
+    cc_image_destroy(image);
+    return cc_agree(r->comm, status, err);
+}
+
+/* ---- finish ----------------------------------------------------------- */
+
+static cc_status finish(run *r, cc_status status, cc_error *err)
+{
+    int interrupted = cc_stop_requested(), any_interrupted = 0;
+    MPI_Allreduce(&interrupted, &any_interrupted, 1, MPI_INT, MPI_MAX, r->comm);
+    if (r->raw != NULL) {
+        cc_error raw_err;
+        cc_status closed = cc_raw_close(r->raw, status == CC_OK && !any_interrupted, &raw_err);
+        r->raw = NULL;
+        if (status == CC_OK && closed != CC_OK) {
+            *err = raw_err;
+            status = closed;
+        }
+    }
+    cc_profile_lap(&r->profile, CC_PHASE_WRITE, &r->mark);
+    r->profile.bytes_read = r->input != NULL ? cc_input_bytes_read(r->input) : 0;
+    if (status == CC_OK && r->options->profile) {
+        char *table = NULL, *json = NULL;
+        status = cc_profile_report(&r->profile, r->comm, &table, &json, err);
+        if (r->layout.rank == 0 && status == CC_OK) {
+            fputs(table, stderr);
+            status = cc_manifest_set_profile(r->manifest, json, err);
+        }
+        free(table);
+        free(json);
+    }
+    if (r->layout.rank == 0 && r->manifest != NULL && status == CC_OK)
+        status = cc_manifest_write(r->manifest, r->options->output, err);
+    status = cc_agree(r->comm, status, err);
+    if (status == CC_OK && any_interrupted)
+        status = cc_fail(err, CC_ERR_INTERRUPTED,
+                         "interrupted by a stop signal; finished frames are kept, rerun with "
+                         "--resume to render the rest");
+    return status;
+}
+
+static void release(run *r)
+{
+    if (r->layout.rank == 0)
+        cc_progress_destroy(r->progress);
+    cc_manifest_destroy(r->manifest);
+    cc_renderer_destroy(r->renderer);
+    cc_volume_destroy(r->volume);
+    if (r->has_window)
+        MPI_Win_free(&r->volume_window);
+    cc_input_close(r->input);
+    free(r->todo);
+    MPI_Comm_free(&r->node_comm);
+}
+
+cc_status cc_driver_render(const cc_render_options *options, MPI_Comm comm, cc_error *err)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    r.options = options;
+    r.comm = comm;
+    cc_profile_init(&r.profile);
+    r.mark = r.profile.start;
+    MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &r.node_comm);
+    layout_of(comm, r.node_comm, &r.layout);
+    cc_stop_install();
+
+    cc_status status = cc_render_options_check(options, err);
+    if (status == CC_OK && options->resume && options->raw != NULL)
+        status = cc_fail(err, CC_ERR_USAGE,
+                         "--raw cannot be combined with --resume (the raw file would miss the "
+                         "frames rendered before)");
+    status = cc_agree(comm, status, err);
+    if (status == CC_OK)
+        status = setup(&r, err);
+    cc_profile_lap(&r.profile, CC_PHASE_SETUP, &r.mark);
+    if (status == CC_OK)
+        status = read_volume(&r, err);
+    cc_profile_lap(&r.profile, CC_PHASE_READ, &r.mark);
+    if (status == CC_OK && options->raw != NULL)
+        status = cc_raw_create(options->raw, comm, options, r.shape[1], r.shape[2], &r.raw, err);
+    if (status == CC_OK)
+        status = projection(&r, err);
+    cc_profile_lap(&r.profile, CC_PHASE_PROJECTION, &r.mark);
+    if (status == CC_OK)
+        status = render_frames(&r, err);
+    if (r.input != NULL)
+        status = finish(&r, status, err);
+    release(&r);
+    return status;
+}

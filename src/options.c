@@ -1,0 +1,49 @@
+/* options.c - render options and their validation (options.h). */
+#include "cubecast/options.h"
+
+#include <math.h>
+#include <stddef.h>
+
+/* Limits that catch typos (an extra zero) rather than real requests: a
+ * 16384^2 frame is 800 MiB of partial image, 10^6 frames a week of output. */
+enum { CC_MAX_SIZE = 16384, CC_MAX_FRAMES = 1000000 };
+
+cc_render_options cc_render_options_default(void)
+{
+    cc_render_options options = {0};
+    options.dataset = "density";
+    options.output = "out";
+    options.frames = 10;
+    options.size = 180;
+    options.start_deg = 0.0;
+    options.sweep_deg = 90.0;
+    options.precision = CC_SINGLE;
+    options.range_begin = 0;
+    options.range_end = -1; /* the whole sweep */
+    options.projection = 1;
+    options.decomp = CC_DECOMP_FRAMES;
+    options.composite = CC_COMPOSITE_ROOT;
+    return options;
+}
+
+cc_status cc_render_options_check(const cc_render_options *options, cc_error *err)
+{
+    if (options->input == NULL)
+        return cc_fail(err, CC_ERR_USAGE, "no input file given (usage: cubecast render INPUT.h5)");
+    if (options->size < 2 || options->size > CC_MAX_SIZE)
+        return cc_fail(err, CC_ERR_USAGE, "--size must be between 2 and %d, not %d", CC_MAX_SIZE,
+                       options->size);
+    if (options->frames < 1 || options->frames > CC_MAX_FRAMES)
+        return cc_fail(err, CC_ERR_USAGE, "--frames must be between 1 and %d, not %d",
+                       CC_MAX_FRAMES, options->frames);
+    if (!isfinite(options->start_deg) || !isfinite(options->sweep_deg))
+        return cc_fail(err, CC_ERR_USAGE, "--start-deg and --sweep-deg must be finite numbers");
+    if (options->range_begin < 0 || options->range_end > options->frames ||
+        options->range_begin >= options->range_end)
+        return cc_fail(err, CC_ERR_USAGE,
+                       "--range %d:%d must satisfy 0 <= A < B <= %d (the number of frames)",
+                       options->range_begin, options->range_end, options->frames);
+    if (options->output == NULL || options->output[0] == '\0')
+        return cc_fail(err, CC_ERR_USAGE, "--output needs a folder name");
+    return CC_OK;
+}

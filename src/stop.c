@@ -1,0 +1,30 @@
+/* stop.c - stop signals (stop.h). */
+#include "cubecast/stop.h"
+
+#include <signal.h>
+#include <string.h>
+
+/* The one mutable global: a signal handler can only talk through one. */
+static volatile sig_atomic_t cc_stop_flag = 0;
+
+static void on_stop_signal(int signal_number)
+{
+    (void)signal_number;
+    cc_stop_flag = 1;
+}
+
+void cc_stop_install(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGUSR1, &action, NULL);
+    sigaction(SIGINT, &action, NULL);
+}
+
+int cc_stop_requested(void)
+{
+    return cc_stop_flag != 0;
+}
