@@ -12,6 +12,7 @@
 
 #include "cubecast/atomic_file.h"
 #include "cubecast/collective.h"
+#include "cubecast/composite.h"
 #include "cubecast/input.h"
 #include "cubecast/manifest.h"
 #include "cubecast/plan.h"
@@ -155,9 +156,15 @@ static cc_status setup(run *r, cc_error *err)
     if (status != CC_OK)
         return status;
     memcpy(r->shape, cc_input_shape(r->input), sizeof r->shape);
-    status = cc_agree(r->comm, cc_plan_make(options, r->shape, &r->layout, &r->plan, err), err);
+    /* Rank 0's view of the node's memory decides --decomp auto for all. */
+    double node_memory = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    MPI_Bcast(&node_memory, 1, MPI_DOUBLE, 0, r->comm);
+    status = cc_agree(
+        r->comm, cc_plan_make(options, r->shape, &r->layout, node_memory, &r->plan, err), err);
     if (status != CC_OK)
         return status;
+    if (options->decomp == CC_DECOMP_AUTO && r->layout.rank == 0 && !options->quiet)
+        fprintf(stderr, "decomposition: %s\n", r->plan.reason);
     if (r->layout.rank == 0) {
         status = prepare_output(options, err);
         if (status == CC_OK)
@@ -254,8 +261,7 @@ static cc_status projection(run *r, cc_error *err)
                            : CC_OK;
     status = cc_agree(r->comm, status, err);
     if (status == CC_OK) {
-        cc_projection_accumulate(r->volume, r->plan.projection_x_lo, r->plan.projection_x_count,
-                                 sum);
+        cc_projection_accumulate(r->volume, &r->plan.projection, sum);
         MPI_Reduce(sum, total, (int)count, MPI_DOUBLE, MPI_SUM, 0, r->comm);
         if (r->layout.rank == 0)
             status = write_projection(r, total, err);
@@ -338,6 +344,23 @@ static cc_status drain_messages(run *r, int wait, int *ranks_done, cc_error *err
     }
 }
 
+/* Every rank says it is done; rank 0 takes in the records still under way,
+ * so the manifest is complete before anyone moves on. */
+static cc_status collect_done(run *r, cc_status status, int *ranks_done, cc_error *err)
+{
+    if (r->layout.rank == 0) {
+        while (*ranks_done < r->layout.ranks - 1) {
+            cc_status drained = drain_messages(r, 1, ranks_done, err);
+            status = status == CC_OK ? drained : status;
+        }
+    } else {
+        frame_message done = {{.frame = -1}, CC_OK};
+        MPI_Send(&done, (int)sizeof done, MPI_BYTE, 0, TAG_RECORD, r->comm);
+    }
+    cc_profile_lap(&r->profile, CC_PHASE_WAIT, &r->mark);
+    return cc_agree(r->comm, status, err);
+}
+
 static cc_status render_one(run *r, int frame, cc_image *image, uint8_t *rgb,
                             frame_message *message, cc_error *err)
 {
@@ -357,7 +380,8 @@ static cc_status render_one(run *r, int frame, cc_image *image, uint8_t *rgb,
     return status;
 }
 
-static cc_status render_frames(run *r, cc_error *err)
+/* frames mode: each rank renders whole frames, taken from the queue. */
+static cc_status render_on_demand(run *r, cc_error *err)
 {
     int n = r->options->size;
     cc_image *image = NULL;
@@ -393,20 +417,100 @@ static cc_status render_frames(run *r, cc_error *err)
     }
     if (cc_stop_requested() || status != CC_OK)
         cc_queue_cancel(queue);
-    if (r->layout.rank == 0) {
-        while (ranks_done < r->layout.ranks - 1) {
-            cc_status drained = drain_messages(r, 1, &ranks_done, err);
-            status = status == CC_OK ? drained : status;
-        }
-    } else {
-        frame_message done = {{.frame = -1}, CC_OK};
-        MPI_Send(&done, (int)sizeof done, MPI_BYTE, 0, TAG_RECORD, r->comm);
-    }
-    cc_profile_lap(&r->profile, CC_PHASE_WAIT, &r->mark);
+    status = collect_done(r, status, &ranks_done, err);
     cc_queue_destroy(queue);
     free(rgb);
     cc_image_destroy(image);
-    return cc_agree(r->comm, status, err);
+    return status;
+}
+
+/* rows and bricks modes: every rank takes part in every frame; frame f is
+ * assembled and written by rank f mod P, which spreads the PNG encoding. */
+static cc_status render_one_together(run *r, int frame, cc_image *part, cc_image *whole,
+                                     uint8_t *rgb, int *order, cc_error *err)
+{
+    const cc_render_options *options = r->options;
+    double started = cc_profile_now();
+    int writer = frame % r->layout.ranks;
+    cc_view view = cc_view_of_frame(options->size, options->start_deg, options->sweep_deg,
+                                    options->frames, frame);
+    cc_status status = cc_render_slab(r->renderer, r->volume, &view, &r->plan.owned_cells, part,
+                                      err);
+    cc_profile_lap(&r->profile, CC_PHASE_RENDER, &r->mark);
+    r->profile.samples += (double)options->size * options->size * part->rows;
+    status = cc_agree(r->comm, status, err);
+    if (status != CC_OK)
+        return status;
+    if (r->plan.decomp == CC_DECOMP_ROWS) {
+        status = cc_gather_rows(part, writer, r->comm, whole, err);
+    } else {
+        cc_plan_visibility(&r->plan, r->layout.ranks, view.cos_theta, view.sin_theta, order);
+        status = cc_composite_partials(part, order, options->composite, writer, r->comm, whole,
+                                       err);
+    }
+    cc_profile_lap(&r->profile, CC_PHASE_COMPOSITE, &r->mark);
+    status = cc_agree(r->comm, status, err);
+    if (status != CC_OK || r->layout.rank != writer)
+        return status;
+    frame_message message;
+    status = write_frame(r, frame, &view, whole, rgb, &message.record, err);
+    message.record.seconds = cc_profile_now() - started;
+    message.status = status;
+    r->profile.frames += status == CC_OK;
+    if (r->layout.rank == 0) {
+        cc_status noted = note_frame(r, &message, err);
+        status = status == CC_OK ? noted : status;
+    } else {
+        MPI_Send(&message, (int)sizeof message, MPI_BYTE, 0, TAG_RECORD, r->comm);
+    }
+    return status;
+}
+
+static cc_status render_together(run *r, cc_error *err)
+{
+    int n = r->options->size;
+    cc_image *part = NULL, *whole = NULL;
+    uint8_t *rgb = malloc((size_t)n * (size_t)n * 3);
+    int *order = malloc(sizeof *order * (size_t)r->layout.ranks);
+    cc_status status = rgb == NULL || order == NULL ? cc_fail(err, CC_ERR_NOMEM, "out of memory")
+                                                    : CC_OK;
+    if (status == CC_OK)
+        status = cc_image_create(n, r->plan.row_begin, r->plan.row_end - r->plan.row_begin, &part,
+                                 err);
+    if (status == CC_OK)
+        status = cc_image_create(n, 0, n, &whole, err);
+    if (status == CC_OK)
+        status = cc_renderer_create(&r->renderer, err);
+    status = cc_agree(r->comm, status, err);
+    int ranks_done = 0;
+    cc_profile_lap(&r->profile, CC_PHASE_SETUP, &r->mark);
+    for (int task = 0; status == CC_OK && task < r->todo_count; task++) {
+        /* A stop signal may reach some ranks only; all stop together. */
+        int stop = cc_stop_requested(), any_stop;
+        MPI_Allreduce(&stop, &any_stop, 1, MPI_INT, MPI_MAX, r->comm);
+        cc_profile_lap(&r->profile, CC_PHASE_WAIT, &r->mark);
+        if (any_stop)
+            break;
+        status = render_one_together(r, r->todo[task], part, whole, rgb, order, err);
+        if (r->layout.rank == 0) {
+            cc_status drained = drain_messages(r, 0, &ranks_done, err);
+            status = status == CC_OK ? drained : status;
+        }
+        status = cc_agree(r->comm, status, err);
+    }
+    status = collect_done(r, status, &ranks_done, err);
+    free(rgb);
+    free(order);
+    cc_image_destroy(part);
+    cc_image_destroy(whole);
+    return status;
+}
+
+static cc_status render_frames(run *r, cc_error *err)
+{
+    if (r->plan.decomp == CC_DECOMP_FRAMES)
+        return render_on_demand(r, err);
+    return render_together(r, err);
 }
 
 /* ---- finish ----------------------------------------------------------- */

@@ -1,13 +1,26 @@
 /* plan.c - decomposition plans (plan.h). */
 #include "cubecast/plan.h"
 
+#include <stdio.h>
+
 #include "cubecast/render.h"
+#include "cubecast/view.h"
 
 void cc_split(long n, int parts, int part, long *lo, long *count)
 {
     long base = n / parts, extra = n % parts;
     *lo = part * base + (part < extra ? part : extra);
     *count = base + (part < extra ? 1 : 0);
+}
+
+static long min_long(long a, long b)
+{
+    return a < b ? a : b;
+}
+
+static long max_long(long a, long b)
+{
+    return a > b ? a : b;
 }
 
 /* frames: every rank renders whole frames from the whole cube, which the
@@ -25,21 +38,168 @@ static void plan_frames(const cc_render_options *options, const long shape[3],
     plan->row_end = options->size;
 }
 
+/* rows: rank r renders a band of image rows; a row only touches the two x
+ * planes around it, whatever the angle, so the rank holds an x slab.  The
+ * slab also covers the rank's share of the projection, which matters only
+ * when the camera grid is smaller than the cube and misses its edge planes. */
+static void plan_rows(const cc_render_options *options, const long shape[3],
+                      const cc_layout *layout, cc_plan *plan)
+{
+    long row_lo, row_count;
+    cc_split(options->size, layout->ranks, layout->rank, &row_lo, &row_count);
+    plan->row_begin = (int)row_lo;
+    plan->row_end = (int)(row_lo + row_count);
+    cc_view any_angle = cc_view_of_frame(options->size, 0.0, 0.0, 1, 0);
+    long x_lo, x_count;
+    cc_view_rows_x_range(&any_angle, shape[0], plan->row_begin, plan->row_end, &x_lo, &x_count);
+    const cc_box *sum = &plan->projection;
+    long lo = x_count > 0 ? min_long(x_lo, sum->lo[0]) : sum->lo[0];
+    long end = x_count > 0 ? max_long(x_lo + x_count, sum->lo[0] + sum->count[0])
+                           : sum->lo[0] + sum->count[0];
+    plan->held = cc_box_whole(shape[0], shape[1], shape[2]);
+    plan->held.lo[0] = lo;
+    plan->held.count[0] = end - lo;
+    plan->read = plan->held;
+    plan->owned_cells = cc_cells_whole(shape);
+}
+
+/* The brick grid for P ranks: the factorisation px * py * pz = P whose
+ * bricks have the least surface (halo and compositing work), preferring
+ * splits across y and z on ties, as design.md describes. */
+static void choose_brick_grid(const long shape[3], int ranks, int grid[3])
+{
+    double best = -1.0;
+    for (int px = 1; px <= ranks; px++) {
+        if (ranks % px != 0)
+            continue;
+        for (int py = 1; py <= ranks / px; py++) {
+            if ((ranks / px) % py != 0)
+                continue;
+            int pz = ranks / px / py;
+            double bx = (double)shape[0] / px, by = (double)shape[1] / py, bz = (double)shape[2] / pz;
+            double surface = bx * by + by * bz + bx * bz;
+            /* A small bias keeps x whole when surfaces tie. */
+            surface *= 1.0 + 1e-9 * px;
+            if (best < 0.0 || surface < best) {
+                best = surface;
+                grid[0] = px;
+                grid[1] = py;
+                grid[2] = pz;
+            }
+        }
+    }
+}
+
+void cc_plan_brick_of(const cc_plan *plan, int rank, int brick[3])
+{
+    brick[2] = rank % plan->bricks[2];
+    brick[1] = (rank / plan->bricks[2]) % plan->bricks[1];
+    brick[0] = rank / (plan->bricks[2] * plan->bricks[1]);
+}
+
+/* bricks: rank r owns a box of interpolation cells and holds it plus the
+ * one plane its last cells need. */
+static void plan_bricks(const cc_render_options *options, const long shape[3],
+                        const cc_layout *layout, cc_plan *plan)
+{
+    choose_brick_grid(shape, layout->ranks, plan->bricks);
+    int brick[3];
+    cc_plan_brick_of(plan, layout->rank, brick);
+    for (int axis = 0; axis < 3; axis++) {
+        cc_split(shape[axis] - 1, plan->bricks[axis], brick[axis], &plan->owned_cells.lo[axis],
+                 &plan->owned_cells.count[axis]);
+        plan->held.lo[axis] = plan->owned_cells.lo[axis];
+        plan->held.count[axis] = plan->owned_cells.count[axis] + 1;
+    }
+    plan->read = plan->held;
+    plan->row_begin = 0;
+    plan->row_end = options->size;
+    /* Each voxel is summed once: by the brick owning it as a cell's lower
+     * corner, and the cube's last plane along an axis by the last brick. */
+    for (int axis = 0; axis < 3; axis++) {
+        plan->projection.lo[axis] = plan->owned_cells.lo[axis];
+        plan->projection.count[axis] =
+            plan->owned_cells.count[axis] + (brick[axis] == plan->bricks[axis] - 1);
+    }
+}
+
+static cc_decomp choose_auto(const cc_render_options *options, const long shape[3],
+                             const cc_layout *layout, double node_memory_bytes, cc_plan *plan)
+{
+    double bytes = (double)shape[0] * (double)shape[1] * (double)shape[2] *
+                   (double)cc_precision_size(options->precision);
+    /* "Comfortably": the shared copy may take half of what the node has. */
+    if (bytes <= 0.5 * node_memory_bytes) {
+        snprintf(plan->reason, sizeof plan->reason,
+                 "frames: the %.0f MiB volume fits comfortably in the node's %.0f MiB, shared "
+                 "by %d rank%s",
+                 bytes / 1048576.0, node_memory_bytes / 1048576.0, layout->node_ranks,
+                 layout->node_ranks == 1 ? "" : "s");
+        return CC_DECOMP_FRAMES;
+    }
+    snprintf(plan->reason, sizeof plan->reason,
+             "rows: the %.0f MiB volume does not fit comfortably in the node's %.0f MiB, and the "
+             "rotation is about x, so each rank holds an x slab",
+             bytes / 1048576.0, node_memory_bytes / 1048576.0);
+    return CC_DECOMP_ROWS;
+}
+
 cc_status cc_plan_make(const cc_render_options *options, const long shape[3],
-                       const cc_layout *layout, cc_plan *out, cc_error *err)
+                       const cc_layout *layout, double node_memory_bytes, cc_plan *out,
+                       cc_error *err)
 {
     cc_plan plan = {0};
-    plan.decomp = options->decomp == CC_DECOMP_AUTO ? CC_DECOMP_FRAMES : options->decomp;
+    plan.bricks[0] = plan.bricks[1] = plan.bricks[2] = 1;
+    /* Unless the mode says otherwise, each rank adds an x slab of planes. */
+    plan.projection = cc_box_whole(shape[0], shape[1], shape[2]);
+    cc_split(shape[0], layout->ranks, layout->rank, &plan.projection.lo[0],
+             &plan.projection.count[0]);
+    plan.decomp = options->decomp;
+    if (plan.decomp == CC_DECOMP_AUTO)
+        plan.decomp = choose_auto(options, shape, layout, node_memory_bytes, &plan);
     switch (plan.decomp) {
     case CC_DECOMP_FRAMES:
         plan_frames(options, shape, layout, &plan);
         break;
+    case CC_DECOMP_ROWS:
+        plan_rows(options, shape, layout, &plan);
+        break;
+    case CC_DECOMP_BRICKS:
+        plan_bricks(options, shape, layout, &plan);
+        break;
     default:
-        return cc_fail(err, CC_ERR_USAGE, "--decomp rows and bricks are not available yet");
+        return cc_fail(err, CC_ERR_INTERNAL, "unknown decomposition %d", (int)plan.decomp);
     }
-    /* Each x plane is added into the projection by exactly one rank. */
-    cc_split(shape[0], layout->ranks, layout->rank, &plan.projection_x_lo,
-             &plan.projection_x_count);
     *out = plan;
     return CC_OK;
+}
+
+/* Nearness of a brick along (sy, sz), the signs of the view direction. */
+static long nearness(const cc_plan *plan, int rank, int sy, int sz)
+{
+    int brick[3];
+    cc_plan_brick_of(plan, rank, brick);
+    return (long)brick[1] * sy + (long)brick[2] * sz;
+}
+
+void cc_plan_visibility(const cc_plan *plan, int ranks, double cos_theta, double sin_theta,
+                        int *order)
+{
+    /* Depth i grows along (cos, sin) in the y-z plane, and larger i is
+     * nearer: a brick further along that direction is nearer.  Along a ray
+     * the brick indices change monotonically per axis, so this key orders
+     * every ray's bricks; bricks with equal keys never share a ray, nor do
+     * bricks in different x layers (a ray keeps its x). */
+    int sy = cos_theta > 0.0 ? 1 : (cos_theta < 0.0 ? -1 : 0);
+    int sz = sin_theta > 0.0 ? 1 : (sin_theta < 0.0 ? -1 : 0);
+    /* Insertion sort: stable, allocation-free, and P is at most thousands. */
+    for (int r = 0; r < ranks; r++) {
+        long key = nearness(plan, r, sy, sz);
+        int at = r;
+        while (at > 0 && nearness(plan, order[at - 1], sy, sz) < key) {
+            order[at] = order[at - 1];
+            at--;
+        }
+        order[at] = r;
+    }
 }

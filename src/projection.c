@@ -7,21 +7,26 @@ static const uint8_t cc_viridis[256][3] = {
 #include "viridis.inc"
 };
 
-void cc_projection_accumulate(const cc_volume *volume, long x_lo, long x_count, double *sum)
+void cc_projection_accumulate(const cc_volume *volume, const cc_box *box, double *sum)
 {
-    const cc_box *box = cc_volume_box(volume);
-    size_t plane = (size_t)box->count[1] * (size_t)box->count[2];
+    const cc_box *held = cc_volume_box(volume);
+    long nz = cc_volume_global_shape(volume)[2];
     int is_double = cc_volume_precision(volume) == CC_DOUBLE;
     const void *values = cc_volume_values_const(volume);
-    /* Planes are added in increasing x whatever the split, one plane at a
-     * time, so every rank count adds the same numbers in the same order
-     * within a rank; the reduction across ranks then only regroups sums. */
-    for (long x = x_lo; x < x_lo + x_count; x++) {
-        size_t base = (size_t)(x - box->lo[0]) * plane;
+    /* Planes are added in increasing x, so a rank adds its numbers in the
+     * same order whatever the rank count; only the reduction across ranks
+     * regroups the sums. */
+    for (long x = box->lo[0]; x < box->lo[0] + box->count[0]; x++) {
 #pragma omp parallel for schedule(static)
-        for (size_t p = 0; p < plane; p++)
-            sum[p] += is_double ? ((const double *)values)[base + p]
-                                : (double)((const float *)values)[base + p];
+        for (long y = box->lo[1]; y < box->lo[1] + box->count[1]; y++) {
+            size_t row = ((size_t)(x - held->lo[0]) * (size_t)held->count[1] +
+                          (size_t)(y - held->lo[1])) * (size_t)held->count[2] +
+                         (size_t)(box->lo[2] - held->lo[2]);
+            double *out = sum + (size_t)y * (size_t)nz + (size_t)box->lo[2];
+            for (long z = 0; z < box->count[2]; z++)
+                out[z] += is_double ? ((const double *)values)[row + (size_t)z]
+                                    : (double)((const float *)values)[row + (size_t)z];
+        }
     }
 }
 

@@ -18,8 +18,10 @@ typedef struct cc_plan {
     cc_box owned_cells; /* interpolation cells whose samples this rank renders */
     int row_begin;      /* image rows this rank renders */
     int row_end;
-    long projection_x_lo; /* x planes this rank adds into the projection */
-    long projection_x_count;
+    cc_box projection;  /* voxels this rank adds into the projection (each
+                           voxel of the cube is added by exactly one rank) */
+    int bricks[3];        /* bricks mode: the grid of bricks along x, y, z */
+    char reason[256];     /* why this decomposition (for --decomp auto) */
 } cc_plan;
 
 /* The rank layout the plan is made for. */
@@ -28,8 +30,20 @@ typedef struct cc_layout {
     int node_rank, node_ranks; /* among the ranks sharing this node's memory */
 } cc_layout;
 
+/* node_memory_bytes: memory the node can give the volume (auto mode). */
 cc_status cc_plan_make(const cc_render_options *options, const long shape[3],
-                       const cc_layout *layout, cc_plan *out, cc_error *err);
+                       const cc_layout *layout, double node_memory_bytes, cc_plan *out,
+                       cc_error *err);
+
+/* Bricks mode: the ranks in the visibility order of view direction
+ * (cos_theta, sin_theta) in the y-z plane, nearest first: order[0] is the
+ * nearest rank.  Along any ray the bricks it crosses appear in this order,
+ * so compositing partial images in it is exact. */
+void cc_plan_visibility(const cc_plan *plan, int ranks, double cos_theta, double sin_theta,
+                        int *order);
+
+/* Bricks mode: the brick (ix, iy, iz) of a rank. */
+void cc_plan_brick_of(const cc_plan *plan, int rank, int brick[3]);
 
 /* Part `part` of `parts` near-equal parts of [0, n): *lo and *count. */
 void cc_split(long n, int parts, int part, long *lo, long *count);

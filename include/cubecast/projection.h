@@ -11,9 +11,9 @@
 #include "cubecast/error.h"
 #include "cubecast/volume.h"
 
-/* Adds the values of planes [x_lo, x_lo + x_count) (global indices, inside
- * the volume's box) to sum (ny x nz of the volume's box, float64). */
-void cc_projection_accumulate(const cc_volume *volume, long x_lo, long x_count, double *sum);
+/* Adds the values of the voxels in box (global indices, inside the
+ * volume's box) along x into sum, the global ny x nz array (float64). */
+void cc_projection_accumulate(const cc_volume *volume, const cc_box *box, double *sum);
 
 /* sum -> ln(sum / nx), in place, for ny * nz values. */
 void cc_projection_finish(double *sum, long nx, size_t count);

@@ -1,0 +1,224 @@
+/* composite.c - gathering and compositing frames across ranks (composite.h). */
+#include "cubecast/composite.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cubecast/plan.h"
+
+enum { TAG_FOLD = 201, TAG_SWAP = 202 };
+
+cc_status cc_gather_rows(const cc_image *band, int writer, MPI_Comm comm, cc_image *frame,
+                         cc_error *err)
+{
+    int rank, ranks;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &ranks);
+    int *counts = NULL, *offsets = NULL, failed = 0;
+    if (rank == writer) {
+        counts = malloc(sizeof *counts * (size_t)ranks);
+        offsets = malloc(sizeof *offsets * (size_t)ranks);
+        failed = counts == NULL || offsets == NULL;
+    }
+    MPI_Bcast(&failed, 1, MPI_INT, writer, comm);
+    if (failed) {
+        free(counts);
+        free(offsets);
+        return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+    }
+    if (rank == writer) {
+        for (int r = 0; r < ranks; r++) {
+            long lo, count;
+            cc_split(frame->width, ranks, r, &lo, &count);
+            counts[r] = (int)(count * frame->width * 3);
+            offsets[r] = (int)(lo * frame->width * 3);
+        }
+    }
+    int send_count = band->rows * band->width * 3;
+    int result = MPI_Gatherv(band->colour, send_count, MPI_DOUBLE,
+                             rank == writer ? frame->colour : NULL, counts, offsets, MPI_DOUBLE,
+                             writer, comm);
+    free(counts);
+    free(offsets);
+    return result == MPI_SUCCESS ? CC_OK : cc_fail(err, CC_ERR_MPI, "gathering rows failed");
+}
+
+/* Packed pixels: r, g, b, T per pixel, the unit partials travel in. */
+static void pack(const cc_image *image, double *packed)
+{
+    size_t pixels = (size_t)image->width * (size_t)image->rows;
+    for (size_t p = 0; p < pixels; p++) {
+        memcpy(packed + 4 * p, image->colour + 3 * p, 3 * sizeof(double));
+        packed[4 * p + 3] = image->transmittance[p];
+    }
+}
+
+/* near[p] = near[p] over far[p] for count packed pixels. */
+static void over(double *near, const double *far, size_t count)
+{
+    for (size_t p = 0; p < count; p++) {
+        double t = near[4 * p + 3];
+        near[4 * p + 0] += t * far[4 * p + 0];
+        near[4 * p + 1] += t * far[4 * p + 1];
+        near[4 * p + 2] += t * far[4 * p + 2];
+        near[4 * p + 3] = t * far[4 * p + 3];
+    }
+}
+
+/* far[p] = near[p] over far[p]: the result lands in the far buffer. */
+static void under(const double *near, double *far, size_t count)
+{
+    for (size_t p = 0; p < count; p++) {
+        double t = near[4 * p + 3];
+        far[4 * p + 0] = near[4 * p + 0] + t * far[4 * p + 0];
+        far[4 * p + 1] = near[4 * p + 1] + t * far[4 * p + 1];
+        far[4 * p + 2] = near[4 * p + 2] + t * far[4 * p + 2];
+        far[4 * p + 3] = t * far[4 * p + 3];
+    }
+}
+
+static void unpack_colour(const double *packed, size_t pixels, double *colour)
+{
+    for (size_t p = 0; p < pixels; p++)
+        memcpy(colour + 3 * p, packed + 4 * p, 3 * sizeof(double));
+}
+
+static cc_status composite_at_root(const double *packed, size_t pixels, const int *order,
+                                   int writer, MPI_Comm comm, cc_image *frame, cc_error *err)
+{
+    int rank, ranks;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &ranks);
+    double *all = NULL;
+    int failed = 0;
+    if (rank == writer) {
+        all = malloc(sizeof *all * 4 * pixels * (size_t)ranks);
+        failed = all == NULL;
+    }
+    MPI_Bcast(&failed, 1, MPI_INT, writer, comm);
+    if (failed)
+        return cc_fail(err, CC_ERR_NOMEM, "out of memory gathering %d partial images", ranks);
+    MPI_Gather(packed, (int)(4 * pixels), MPI_DOUBLE, all, (int)(4 * pixels), MPI_DOUBLE, writer,
+               comm);
+    if (rank == writer) {
+        double *result = all + 4 * pixels * (size_t)order[0];
+        for (int q = 1; q < ranks; q++)
+            over(result, all + 4 * pixels * (size_t)order[q], pixels);
+        unpack_colour(result, pixels, frame->colour);
+        free(all);
+    }
+    return CC_OK;
+}
+
+/* Binary swap over ranks in visibility order.  Returns this rank's final
+ * pixel range [*lo, *hi) inside packed (empty for folded-away ranks). */
+static void binary_swap(double *packed, double *incoming, size_t pixels, const int *order,
+                        MPI_Comm comm, size_t *lo, size_t *hi)
+{
+    int rank, ranks;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &ranks);
+    int position = 0;
+    while (order[position] != rank)
+        position++;
+    int active = 1;
+    while (active * 2 <= ranks)
+        active *= 2;
+    int extra = ranks - active;
+    *lo = 0;
+    *hi = pixels;
+    /* Fold: among the first 2*extra positions, the farther of each pair
+     * hands its whole image to the nearer one. */
+    int virtual_rank = position - extra;
+    if (position < 2 * extra) {
+        if (position % 2 == 1) {
+            MPI_Send(packed, (int)(4 * pixels), MPI_DOUBLE, order[position - 1], TAG_FOLD, comm);
+            *lo = *hi = 0;
+            return;
+        }
+        MPI_Recv(incoming, (int)(4 * pixels), MPI_DOUBLE, order[position + 1], TAG_FOLD, comm,
+                 MPI_STATUS_IGNORE);
+        over(packed, incoming, pixels);
+        virtual_rank = position / 2;
+    }
+    for (int bit = 1; bit < active; bit <<= 1) {
+        int partner_virtual = virtual_rank ^ bit;
+        int partner_position = partner_virtual < extra ? 2 * partner_virtual
+                                                       : partner_virtual + extra;
+        int partner = order[partner_position];
+        size_t mid = *lo + (*hi - *lo) / 2;
+        int keep_low = (virtual_rank & bit) == 0;
+        size_t keep_lo = keep_low ? *lo : mid, keep_hi = keep_low ? mid : *hi;
+        size_t send_lo = keep_low ? mid : *lo, send_hi = keep_low ? *hi : mid;
+        MPI_Sendrecv(packed + 4 * send_lo, (int)(4 * (send_hi - send_lo)), MPI_DOUBLE, partner,
+                     TAG_SWAP, incoming, (int)(4 * (keep_hi - keep_lo)), MPI_DOUBLE, partner,
+                     TAG_SWAP, comm, MPI_STATUS_IGNORE);
+        if (virtual_rank < partner_virtual)
+            over(packed + 4 * keep_lo, incoming, keep_hi - keep_lo);
+        else
+            under(incoming, packed + 4 * keep_lo, keep_hi - keep_lo);
+        *lo = keep_lo;
+        *hi = keep_hi;
+    }
+}
+
+/* Gathers every rank's finished range of colour to the writer. */
+static cc_status gather_pieces(const double *packed, size_t lo, size_t hi, int writer,
+                               MPI_Comm comm, cc_image *frame, cc_error *err)
+{
+    int rank, ranks;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &ranks);
+    size_t count = hi - lo;
+    double *colour = malloc(sizeof *colour * 3 * (count > 0 ? count : 1));
+    long range[2] = {(long)lo, (long)hi};
+    long *ranges = rank == writer ? malloc(sizeof *ranges * 2 * (size_t)ranks) : NULL;
+    int *counts = rank == writer ? malloc(sizeof *counts * (size_t)ranks) : NULL;
+    int *offsets = rank == writer ? malloc(sizeof *offsets * (size_t)ranks) : NULL;
+    int failed = colour == NULL || (rank == writer && (!ranges || !counts || !offsets)), any;
+    MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, comm);
+    cc_status status = CC_OK;
+    if (any) {
+        status = cc_fail(err, CC_ERR_NOMEM, "out of memory gathering the composited image");
+    } else {
+        unpack_colour(packed + 4 * lo, count, colour);
+        MPI_Gather(range, 2, MPI_LONG, ranges, 2, MPI_LONG, writer, comm);
+        for (int r = 0; rank == writer && r < ranks; r++) {
+            counts[r] = (int)(3 * (ranges[2 * r + 1] - ranges[2 * r]));
+            offsets[r] = (int)(3 * ranges[2 * r]);
+        }
+        MPI_Gatherv(colour, (int)(3 * count), MPI_DOUBLE, rank == writer ? frame->colour : NULL,
+                    counts, offsets, MPI_DOUBLE, writer, comm);
+    }
+    free(colour);
+    free(ranges);
+    free(counts);
+    free(offsets);
+    return status;
+}
+
+cc_status cc_composite_partials(const cc_image *partial, const int *order, cc_composite method,
+                                int writer, MPI_Comm comm, cc_image *frame, cc_error *err)
+{
+    size_t pixels = (size_t)partial->width * (size_t)partial->rows;
+    size_t bytes = sizeof(double) * 4 * (pixels > 0 ? pixels : 1);
+    double *packed = malloc(bytes);
+    double *incoming = method == CC_COMPOSITE_SWAP ? malloc(bytes) : NULL;
+    int failed = packed == NULL || (method == CC_COMPOSITE_SWAP && incoming == NULL), any;
+    MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, comm);
+    cc_status status = CC_OK;
+    if (any) {
+        status = cc_fail(err, CC_ERR_NOMEM, "out of memory for a %zu-pixel partial image", pixels);
+    } else if (method == CC_COMPOSITE_ROOT) {
+        pack(partial, packed);
+        status = composite_at_root(packed, pixels, order, writer, comm, frame, err);
+    } else {
+        size_t lo, hi;
+        pack(partial, packed);
+        binary_swap(packed, incoming, pixels, order, comm, &lo, &hi);
+        status = gather_pieces(packed, lo, hi, writer, comm, frame, err);
+    }
+    free(packed);
+    free(incoming);
+    return status;
+}
