@@ -1,0 +1,666 @@
+#!/usr/bin/python3
+"""Golden tests: cubecast against scripts/reference.py (float64 NumPy/SciPy).
+
+    golden_test.py --cubecast BIN --mpiexec MPIEXEC --reference reference.py \
+                   [--workdir DIR] [--keep] CASE [CASE ...]
+
+Cases: selftest, generated_noncubic, generated_float64, h5py_inputs, range,
+mpi_np2, mpi_np3, all.  Each case works in its own temporary folder (removed
+on success, kept on failure or with --keep) and prints its max errors.
+
+What is checked against the contract (design.md section 1, docs/cli-spec.md):
+  * --raw layout: frames (K, N, N, 3) float32/float64, angles (exactly
+    start + sweep*f/F), frame_index (global numbers), projection, root attrs;
+  * frames vs the reference: max abs error <= 1e-4 (single), 1e-9 (double);
+  * projection vs ln(mean over x): <= 1e-6 (single), 1e-9 (double), with
+    -inf / NaN in the same places;
+  * frame PNGs: every byte == floor(255*ref + 0.5), +-1 allowed only where
+    255*ref lies within 255*tol of a .5 boundary;
+  * projection.png == matplotlib viridis (clim -5..5) of the reference
+    (a neighbouring colour allowed only where ref +- tol crosses a bin edge);
+  * under mpirun -np 2 / -np 3 the raw results are bitwise those of -np 1;
+  * sensitivity: on the same data, a 1-degree angle error, a transposed or
+    flipped image, or a camera/voxel grid of spacing 1 instead of n/(n-1)
+    moves the reference by far more than the tolerance, so such bugs fail.
+"""
+
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+import h5py
+from PIL import Image
+
+FRAME_TOL = {"single": 1e-4, "double": 1e-9}
+PROJ_TOL = {"single": 1e-6, "double": 1e-9}
+# A bug must move some pixel by at least this much (10 x the single budget).
+SENSITIVITY_MIN = 1e-3
+
+R = None  # the reference module, imported from --reference
+CFG = None
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+# ----------------------------------------------------------------- helpers
+
+def import_reference(path):
+    global R
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("cubecast_reference", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    R = mod
+
+
+def mpi_flags():
+    try:
+        out = subprocess.run([CFG.mpiexec, "--version"], capture_output=True, text=True,
+                             timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        out = ""
+    if "Open MPI" in out or "OpenRTE" in out:
+        return ["--allow-run-as-root", "--oversubscribe"]
+    return []
+
+
+def run(cmd, timeout=240):
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    dt = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise Failure("command failed (rc %d, %.1f s): %s\n--- stdout:\n%s\n--- stderr:\n%s"
+                      % (p.returncode, dt, " ".join(cmd), p.stdout[-4000:], p.stderr[-4000:]))
+    return p
+
+
+def cubecast(args, np_ranks=None, timeout=240):
+    cmd = [CFG.cubecast] + list(args)
+    if np_ranks is not None:
+        cmd = [CFG.mpiexec] + mpi_flags() + ["-np", str(np_ranks)] + cmd
+    return run(cmd, timeout)
+
+
+def generate(path, *extra):
+    cubecast(["generate", path] + list(extra))
+    check(os.path.isfile(path), "cubecast generate did not write %s" % path)
+
+
+def read_volume(path, dataset):
+    with h5py.File(path, "r") as f:
+        return np.asarray(f[dataset][...], dtype=np.float64)
+
+
+def make_field(shape, seed):
+    """ln(density) with all three transfer bands and no symmetry: background
+    around -3, a few blobs peaking near 3, an off-centre core near 9.5."""
+    rng = np.random.default_rng(seed)
+    axes = [np.linspace(-1.0, 1.0, n) for n in shape]
+    x, y, z = np.meshgrid(*axes, indexing="ij")
+    ln = -3.0 + 0.3 * rng.standard_normal(shape)
+    ln += 12.5 * np.exp(-((x - 0.2) ** 2 + (y + 0.1) ** 2 + (z - 0.15) ** 2) / 0.05)
+    for _ in range(5):
+        cx, cy, cz = rng.uniform(-0.7, 0.7, 3)
+        ln += 6.0 * np.exp(-((x - cx) ** 2 + (y - cy) ** 2 + (z - cz) ** 2) / 0.02)
+    return ln
+
+
+def fmt_worst(err, a, b):
+    idx = np.unravel_index(np.nanargmax(err), err.shape)
+    return "at %s: cubecast %r, reference %r" % (tuple(int(i) for i in idx), float(a[idx]),
+                                                 float(b[idx]))
+
+
+def expected_angles(F, start, sweep, a, b):
+    return [R.frame_angle_deg(start, sweep, F, f) for f in range(a, b)]
+
+
+def reference_frames(V, N, angles):
+    return [R.render_frame(V, N, np.radians(deg)) for deg in angles]
+
+
+def attr_value(v):
+    if isinstance(v, bytes):
+        return v.decode()
+    if isinstance(v, np.ndarray) and v.shape == ():
+        v = v[()]
+    if isinstance(v, (np.bytes_,)):
+        return v.decode()
+    if isinstance(v, np.ndarray) and v.size == 1:
+        return v.reshape(()).item()
+    return v
+
+
+# ------------------------------------------------------ sensitivity checks
+
+def sensitivity(V, N, deg, ref):
+    """Shows that plausible bugs move this frame by more than SENSITIVITY_MIN."""
+    th = np.radians(deg)
+    diffs = {}
+    diffs["angle+1deg"] = np.abs(R.render_frame(V, N, np.radians(deg + 1.0)) - ref).max()
+    diffs["transposed"] = np.abs(ref.transpose(1, 0, 2) - ref).max()
+    diffs["rows flipped"] = np.abs(ref[::-1] - ref).max()
+    diffs["cols flipped"] = np.abs(ref[:, ::-1] - ref).max()
+    diffs["rgb->bgr"] = np.abs(ref[..., ::-1] - ref).max()
+    orig_cam, orig_grid = R.camera_coords, R.grid_points
+    try:
+        R.camera_coords = lambda n: -n / 2 + np.arange(n, dtype=np.float64)
+        diffs["camera spacing 1"] = np.abs(R.render_frame(V, N, th) - ref).max()
+        R.camera_coords = orig_cam
+        R.grid_points = lambda shape: tuple(-n / 2 + np.arange(n, dtype=np.float64)
+                                            for n in shape)
+        diffs["voxel spacing 1"] = np.abs(R.render_frame(V, N, th) - ref).max()
+    finally:
+        R.camera_coords, R.grid_points = orig_cam, orig_grid
+    weak = {k: v for k, v in diffs.items() if not v > SENSITIVITY_MIN}
+    check(not weak, "test data not discriminating enough (bug would pass): %s" % weak)
+    return min(diffs.values())
+
+
+# ------------------------------------------------------------ the checker
+
+def check_render(label, outdir, raw_path, V, N, F, start, sweep, precision, rng=None,
+                 refs=None, do_sensitivity=True, check_pngs=True):
+    """Checks one cubecast render (raw file + PNGs in outdir) against the
+    reference.  refs: reference frames for the rendered range (computed when
+    None); returns them for reuse."""
+    a, b = rng if rng else (0, F)
+    K = b - a
+    tol, ptol = FRAME_TOL[precision], PROJ_TOL[precision]
+    angles = expected_angles(F, start, sweep, a, b)
+    if refs is None:
+        refs = reference_frames(V, N, angles)
+    P = R.projection(V)
+    ny, nz = V.shape[1], V.shape[2]
+
+    with h5py.File(raw_path, "r") as h:
+        for name in ("frames", "angles", "frame_index", "projection"):
+            check(name in h, "%s: raw file lacks dataset '%s'" % (label, name))
+        fr = h["frames"]
+        want_dtype = np.float32 if precision == "single" else np.float64
+        check(fr.dtype == want_dtype, "%s: frames dtype %s, want %s"
+              % (label, fr.dtype, np.dtype(want_dtype)))
+        check(fr.shape == (K, N, N, 3), "%s: frames shape %s, want %s"
+              % (label, fr.shape, (K, N, N, 3)))
+        frames = fr[...].astype(np.float64)
+        ang = h["angles"]
+        check(ang.dtype == np.float64, "%s: angles dtype %s" % (label, ang.dtype))
+        ang = ang[...]
+        check(ang.shape == (K,), "%s: angles shape %s" % (label, ang.shape))
+        for s in range(K):
+            check(ang[s] == angles[s], "%s: angles[%d] = %r, want exactly %r"
+                  % (label, s, float(ang[s]), angles[s]))
+        fi = h["frame_index"]
+        check(fi.dtype == np.int32, "%s: frame_index dtype %s" % (label, fi.dtype))
+        check(np.array_equal(fi[...], np.arange(a, b)), "%s: frame_index %s, want %s"
+              % (label, fi[...].tolist(), list(range(a, b))))
+        pr = h["projection"]
+        check(pr.dtype == np.float64, "%s: projection dtype %s" % (label, pr.dtype))
+        check(pr.shape == (ny, nz), "%s: projection shape %s, want %s"
+              % (label, pr.shape, (ny, nz)))
+        proj = pr[...]
+        attrs = {k: attr_value(v) for k, v in h.attrs.items()}
+    for key, want in (("size", N), ("frames", F), ("start_deg", start), ("sweep_deg", sweep),
+                      ("precision", precision)):
+        check(key in attrs, "%s: raw root lacks attribute '%s'" % (label, key))
+        check(attrs[key] == want, "%s: attribute %s = %r, want %r"
+              % (label, key, attrs[key], want))
+
+    # frames
+    check(np.all(np.isfinite(frames)), "%s: non-finite values in raw frames" % label)
+    check(frames.min() >= 0.0 and frames.max() <= 1.0,
+          "%s: raw frames not clipped to [0,1] (min %r, max %r)"
+          % (label, frames.min(), frames.max()))
+    worst = 0.0
+    for s in range(K):
+        ref = refs[s]
+        check(ref.max() - ref.min() > 0.1, "%s: reference frame %d is nearly blank; bad test data"
+              % (label, a + s))
+        err = np.abs(frames[s] - ref)
+        e = float(err.max())
+        if e > tol:
+            bad = int((err > tol).sum())
+            raise Failure("%s: frame %d (%.6g deg): max abs error %.3e > %.0e; %d of %d values "
+                          "over; worst %s" % (label, a + s, angles[s], e, tol, bad, err.size,
+                                              fmt_worst(err, frames[s], ref)))
+        worst = max(worst, e)
+
+    # projection
+    fin_ref, fin_got = np.isfinite(P), np.isfinite(proj)
+    if not np.array_equal(fin_ref, fin_got):
+        idx = np.argwhere(fin_ref != fin_got)[:5]
+        raise Failure("%s: projection finite/non-finite pattern differs at %s (cubecast %s, "
+                      "reference %s)" % (label, idx.tolist(), [proj[tuple(i)] for i in idx],
+                                         [P[tuple(i)] for i in idx]))
+    nf = ~fin_ref
+    check(np.array_equal(np.isnan(P[nf]), np.isnan(proj[nf])) and
+          np.array_equal(P[nf][~np.isnan(P[nf])], proj[nf][~np.isnan(proj[nf])]),
+          "%s: projection non-finite values differ (NaN vs -inf)" % label)
+    perr = np.abs(proj[fin_ref] - P[fin_ref])
+    pworst = float(perr.max()) if perr.size else 0.0
+    if pworst > ptol:
+        e2 = np.where(fin_ref, np.abs(proj - P), 0.0)
+        raise Failure("%s: projection max abs error %.3e > %.0e; worst %s"
+                      % (label, pworst, ptol, fmt_worst(e2, proj, P)))
+
+    # PNGs
+    png_note = "PNGs not checked"
+    if check_pngs:
+        names = sorted(os.path.basename(p) for p in glob.glob(os.path.join(outdir, "frame_*.png")))
+        want_names = ["frame_%05d.png" % f for f in range(a, b)]
+        check(names == want_names, "%s: frame files %s, want %s" % (label, names, want_names))
+        nboundary = 0
+        for s in range(K):
+            f = a + s
+            path = os.path.join(outdir, want_names[s])
+            with Image.open(path) as im:
+                check(im.format == "PNG", "%s: %s is not a PNG" % (label, path))
+                check(im.mode == "RGB", "%s: %s mode %s, want RGB (8-bit)" % (label, path, im.mode))
+                check(im.size == (N, N), "%s: %s size %s, want %s" % (label, path, im.size, (N, N)))
+                text = dict(getattr(im, "text", {}) or {})
+                px = np.asarray(im.convert("RGB"), dtype=np.int32)
+            if "frame" in text:
+                try:
+                    tf = int(text["frame"].strip())
+                except ValueError:
+                    tf = None
+                check(tf == f, "%s: %s tEXt frame=%r, want %d" % (label, path, text["frame"], f))
+            if "angle" in text:
+                try:
+                    ta = float(text["angle"].strip())
+                except ValueError:
+                    ta = float("nan")
+                check(abs(ta - angles[s]) <= 1e-4,
+                      "%s: %s tEXt angle=%r, want %r" % (label, path, text["angle"], angles[s]))
+            x = 255.0 * np.clip(refs[s], 0.0, 1.0)
+            lev = np.floor(x + 0.5).astype(np.int32)
+            frac = (x + 0.5) - np.floor(x + 0.5)
+            near = np.minimum(frac, 1.0 - frac) <= 255.0 * tol
+            diff = np.abs(px - lev)
+            bad = (diff > 1) | ((diff == 1) & ~near)
+            if bad.any():
+                idx = np.argwhere(bad)
+                j, k, ch = idx[0]
+                raise Failure("%s: %s: %d of %d bytes differ from floor(255*ref+0.5); first at "
+                              "row %d col %d channel %d: png %d, want %d (255*ref = %.9f)"
+                              % (label, path, len(idx), px.size, j, k, ch, px[j, k, ch],
+                                 lev[j, k, ch], x[j, k, ch]))
+            nboundary += int((diff == 1).sum())
+        # projection.png
+        ppath = os.path.join(outdir, "projection.png")
+        check(os.path.isfile(ppath), "%s: no projection.png" % label)
+        with Image.open(ppath) as im:
+            check(im.mode == "RGB", "%s: projection.png mode %s" % (label, im.mode))
+            check(im.size == (nz, ny), "%s: projection.png size %s, want (Nz, Ny) = %s"
+                  % (label, im.size, (nz, ny)))
+            ppx = np.asarray(im, dtype=np.uint8)
+        want = R.projection_rgb8(P)
+        ok = np.all(ppx == want, axis=-1)
+        with np.errstate(invalid="ignore"):
+            ok |= np.all(ppx == R.projection_rgb8(P - ptol), axis=-1)
+            ok |= np.all(ppx == R.projection_rgb8(P + ptol), axis=-1)
+        if not ok.all():
+            idx = np.argwhere(~ok)
+            j, k = idx[0]
+            raise Failure("%s: projection.png: %d of %d pixels differ from matplotlib viridis; "
+                          "first at row %d col %d: png %s, want %s (ln mean %r)"
+                          % (label, len(idx), ok.size, j, k, ppx[j, k].tolist(),
+                             want[j, k].tolist(), P[j, k]))
+        png_note = "PNG bytes ok (%d boundary +-1)" % nboundary
+
+    sens = ""
+    if do_sensitivity:
+        sens = ", smallest bug effect %.2e" % sensitivity(V, N, angles[0], refs[0])
+    log("  ok %-40s frames max err %.3e (tol %.0e), projection max err %.3e (tol %.0e), "
+        "angles exact, %s%s" % (label, worst, tol, pworst, ptol, png_note, sens))
+    return refs
+
+
+def render_and_check(tmp, label, inp, V, N, F, start, sweep, precision, dataset=None, rng=None,
+                     refs=None, np_ranks=None, extra=(), **kw):
+    outdir = os.path.join(tmp, label)
+    raw = os.path.join(tmp, label + ".h5")
+    args = ["render", inp, "-o", outdir, "--size", str(N), "--frames", str(F),
+            "--start-deg", repr(start), "--sweep-deg", repr(sweep), "--precision", precision,
+            "--raw", raw, "--quiet"] + list(extra)
+    if dataset:
+        args += ["--dataset", dataset]
+    if rng:
+        args += ["--range", "%d:%d" % rng]
+    cubecast(args, np_ranks)
+    refs = check_render(label, outdir, raw, V, N, F, start, sweep, precision, rng=rng, refs=refs,
+                        **kw)
+    return refs, outdir, raw
+
+
+# ------------------------------------------------------------------ cases
+
+def case_selftest(tmp):
+    """The reference itself: bitwise equal to the original script's algorithm
+    (whole meshgrid + one interpn call), independent of chunking; its CLI
+    writes the documented raw layout and the PNGs."""
+    from scipy.interpolate import interpn
+    ln = make_field((21, 27, 24), 11)
+    V = np.exp(ln)
+    V[0, 0, 0] = 0.0
+    V[3, 4, 5] = -1.0
+
+    def original(V, N, angle):
+        Nx, Ny, Nz = V.shape
+        points = (np.linspace(-Nx / 2, Nx / 2, Nx), np.linspace(-Ny / 2, Ny / 2, Ny),
+                  np.linspace(-Nz / 2, Nz / 2, Nz))
+        c = np.linspace(-N / 2, N / 2, N)
+        qx, qy, qz = np.meshgrid(c, c, c)
+        qyR = qy * np.cos(angle) - qz * np.sin(angle)
+        qzR = qy * np.sin(angle) + qz * np.cos(angle)
+        qi = np.array([qx.ravel(), qyR.ravel(), qzR.ravel()]).T
+        grid = interpn(points, V, qi, method="linear", bounds_error=False,
+                       fill_value=np.nan).reshape((N, N, N))
+        image = np.zeros((N, N, 3))
+        for dataslice in grid:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                r, g, b, a = R.transfer(np.log(dataslice))
+            empty = ~np.isfinite(a)
+            r, g, b, a = (np.where(empty, 0.0, t) for t in (r, g, b, a))
+            image[:, :, 0] = a * r + (1 - a) * image[:, :, 0]
+            image[:, :, 1] = a * g + (1 - a) * image[:, :, 1]
+            image[:, :, 2] = a * b + (1 - a) * image[:, :, 2]
+        return np.clip(image, 0.0, 1.0)
+
+    worst = 0.0
+    for N in (16, 33):
+        for deg in (0.0, 17.5, 90.0, 217.5):
+            want = original(V, N, np.radians(deg))
+            for chunk in (N * N, 5 * N * N, 10 ** 7):
+                got = R.render_frame(V, N, np.radians(deg), chunk_samples=chunk)
+                e = float(np.abs(got - want).max())
+                check(e == 0.0, "reference differs from the original algorithm by %.3e "
+                      "(N %d, %g deg, chunk %d)" % (e, N, deg, chunk))
+            worst = max(worst, e)
+    log("  ok reference == original algorithm bitwise (max diff %.1e) for N 16, 33 at 4 angles,"
+        " 3 chunk sizes" % worst)
+
+    # transfer function spot values (written out by hand from the contract)
+    r, g, b, a = R.transfer(np.array([9.0, 3.0, -3.0]))
+    e = lambda d, w: np.exp(-d * d / w)
+    want = np.array([[1.0 + 0.1 * e(6, .1) + 0.1 * e(12, .5), 1.0 * e(6, 1) + 0.1 + 0.1 * e(6, .5),
+                      1.0 * e(12, 1) + 0.1 * e(6, .1) + 0.1],
+                     [1.0 + 1.0 * e(6, .1) + 0.1 * e(12, .5), 1.0 * e(6, 1) + 1.0 + 0.1 * e(6, .5),
+                      1.0 * e(12, 1) + 1.0 * e(6, .1) + 0.1],
+                     [0.1 + 0.1 * e(6, .1) + 1.0 * e(12, .5), 0.1 * e(6, 1) + 0.1 + 1.0 * e(6, .5),
+                      0.1 * e(12, 1) + 0.1 * e(6, .1) + 1.0],
+                     [0.6 + 0.1 * e(6, .1) + 0.01 * e(12, .5),
+                      0.6 * e(6, 1) + 0.1 + 0.01 * e(6, .5),
+                      0.6 * e(12, 1) + 0.1 * e(6, .1) + 0.01]])
+    check(np.allclose(np.array([r, g, b, a]), want, rtol=1e-15, atol=1e-15),
+          "transfer function spot values wrong")
+    # empty samples
+    rr, gg, bb, aa = R.transfer_values(np.array([0.0, -1.0, np.nan, np.inf, -np.inf]))
+    check(not np.any(np.array([rr, gg, bb, aa])), "empty samples not empty")
+    # partial images combine exactly: C = C_near + T_near * C_far
+    N, th = 24, np.radians(33.0)
+    Cf, Tf = R.render_partial(V, N, th, 0, 10)
+    Cn, Tn = R.render_partial(V, N, th, 10, N)
+    Ca, Ta = R.render_partial(V, N, th, 0, N)
+    e = max(float(np.abs(Cn + Tn[..., None] * Cf - Ca).max()), float(np.abs(Tn * Tf - Ta).max()))
+    check(e < 1e-13, "partial images do not combine: %.3e" % e)
+    log("  ok transfer spot values, empty samples, partial-image combination (%.1e)" % e)
+
+    # the CLI: raw layout, range, PNGs
+    inp = os.path.join(tmp, "cube.h5")
+    with h5py.File(inp, "w") as f:
+        f.create_dataset("fields/rho", data=V.astype(np.float32))
+    V32 = V.astype(np.float32).astype(np.float64)
+    raw = os.path.join(tmp, "ref.h5")
+    pngs = os.path.join(tmp, "png")
+    run([sys.executable, CFG.reference, "render", inp, "--dataset", "/fields/rho", "--frames", "5",
+         "--size", "20", "--start-deg", "17.5", "--sweep-deg", "200", "--range", "1:4",
+         "--raw", raw, "--png-dir", pngs, "--quiet"])
+    check_render("reference CLI", pngs, raw, V32, 20, 5, 17.5, 200.0, "double", rng=(1, 4),
+                 do_sensitivity=False)
+    with h5py.File(raw, "r") as h:
+        for s, f in enumerate(range(1, 4)):
+            want = R.render_frame(V32, 20, np.radians(17.5 + 200.0 * f / 5))
+            check(np.array_equal(h["frames"][s], want), "reference CLI frame %d differs" % f)
+            with Image.open(os.path.join(pngs, "frame_%05d.png" % f)) as im:
+                check(np.array_equal(np.asarray(im), R.to_levels(want)),
+                      "reference CLI png %d differs" % f)
+    log("  ok reference CLI (--range, --raw, --png-dir, nested dataset)")
+
+
+def case_generated_noncubic(tmp):
+    inp = os.path.join(tmp, "cube.h5")
+    generate(inp, "--shape", "40", "56", "48", "--seed", "7")
+    V = read_volume(inp, "density")
+    check(V.shape == (40, 56, 48), "generated shape %s" % (V.shape,))
+    refs = None
+    for prec in ("single", "double"):
+        refs, _, _ = render_and_check(tmp, "noncubic_N48_" + prec, inp, V, 48, 3, 0.0, 90.0,
+                                      prec, refs=refs, do_sensitivity=refs is None)
+    refs = None
+    for prec in ("double", "single"):
+        refs, _, _ = render_and_check(tmp, "noncubic_N24_start17.5_sweep200_" + prec, inp, V, 24,
+                                      4, 17.5, 200.0, prec, refs=refs,
+                                      do_sensitivity=refs is None)
+
+
+def case_generated_float64(tmp):
+    inp = os.path.join(tmp, "cube64.h5")
+    generate(inp, "--size", "32", "--dtype", "float64", "--seed", "3")
+    with h5py.File(inp, "r") as f:
+        check(f["density"].dtype == np.float64, "generate --dtype float64 wrote %s"
+              % f["density"].dtype)
+    V = read_volume(inp, "density")
+    refs = None
+    # N larger than the cube: the outer samples fall outside the grid.
+    for prec in ("double", "single"):
+        refs, _, _ = render_and_check(tmp, "f64_32cube_N64_" + prec, inp, V, 64, 3, -40.0, 135.0,
+                                      prec, refs=refs, do_sensitivity=refs is None)
+
+
+def case_h5py_inputs(tmp):
+    # int32, contiguous, with empty (0) and negative regions.
+    ln = make_field((34, 30, 38), 5)
+    vi = np.round(np.exp(ln) * 4.0).astype(np.int32)
+    vi[:, :3, :4] = -7          # negative columns: projection NaN, samples empty
+    vi[:, -2:, -3:] = 0         # zero columns: projection -inf
+    vi[10:14, 5:9, 20:30] = -3  # a negative pocket inside
+    p_int = os.path.join(tmp, "int32.h5")
+    with h5py.File(p_int, "w") as f:
+        f.create_dataset("density", data=vi)
+    V = vi.astype(np.float64)
+    check(np.isnan(R.projection(V)).any() and np.isneginf(R.projection(V)).any(),
+          "int32 test cube should have NaN and -inf projection pixels")
+    refs = None
+    for prec in ("double", "single"):
+        refs, _, _ = render_and_check(tmp, "int32_N40_" + prec, p_int, V, 40, 3, 0.0, 90.0, prec,
+                                      refs=refs, do_sensitivity=refs is None)
+
+    # uint16, chunked + gzip, nested /fields/rho.
+    ln = make_field((30, 36, 28), 6)
+    vu = np.clip(np.round(np.exp(ln) * 2.0), 0, 65535).astype(np.uint16)
+    p_u16 = os.path.join(tmp, "uint16_nested.h5")
+    with h5py.File(p_u16, "w") as f:
+        g = f.create_group("fields")
+        g.create_dataset("rho", data=vu, chunks=(8, 9, 7), compression="gzip",
+                         compression_opts=4)
+        f.create_dataset("density", data=np.ones((4, 4, 4), np.float32))  # decoy
+    V = vu.astype(np.float64)
+    refs = None
+    for prec in ("double", "single"):
+        refs, _, _ = render_and_check(tmp, "uint16_gzip_nested_N36_" + prec, p_u16, V, 36, 2,
+                                      60.0, 90.0, prec, dataset="/fields/rho", refs=refs,
+                                      do_sensitivity=refs is None)
+
+    # float32, chunked + shuffle + gzip, nested, non-cubic.
+    ln = make_field((26, 40, 32), 8)
+    vf = np.exp(ln).astype(np.float32)
+    p_f32 = os.path.join(tmp, "float32_chunked.h5")
+    with h5py.File(p_f32, "w") as f:
+        f.create_dataset("fields/rho", data=vf, chunks=(5, 16, 11), compression="gzip",
+                         shuffle=True)
+    V = vf.astype(np.float64)
+    refs = None
+    for prec in ("single", "double"):
+        refs, _, _ = render_and_check(tmp, "float32_shuffle_gzip_N30_" + prec, p_f32, V, 30, 2,
+                                      -75.0, 300.0, prec, dataset="fields/rho", refs=refs,
+                                      do_sensitivity=refs is None)
+
+
+def case_range(tmp):
+    inp = os.path.join(tmp, "cube.h5")
+    generate(inp, "--shape", "36", "44", "40", "--seed", "21")
+    V = read_volume(inp, "density")
+    refs = None
+    for prec in ("single", "double"):
+        refs, _, _ = render_and_check(tmp, "range_3to6_of_8_" + prec, inp, V, 32, 8, 10.0,
+                                      360.0, prec, rng=(3, 6), refs=refs,
+                                      do_sensitivity=refs is None)
+    # The range's frames equal the same frames of a full sweep, bitwise.
+    _, _, raw_full = render_and_check(tmp, "range_full_8_single", inp, V, 32, 8, 10.0, 360.0,
+                                      "single", do_sensitivity=False, check_pngs=False,
+                                      refs=None)
+    with h5py.File(raw_full, "r") as hf, \
+            h5py.File(os.path.join(tmp, "range_3to6_of_8_single.h5"), "r") as hr:
+        check(np.array_equal(hf["frames"][3:6], hr["frames"][...]),
+              "--range 3:6 frames differ from frames 3..5 of the full sweep")
+    log("  ok --range 3:6 frames bitwise equal to frames 3..5 of the full sweep")
+
+
+def raw_contents(path):
+    out = {}
+    with h5py.File(path, "r") as h:
+        for name in ("frames", "angles", "frame_index", "projection"):
+            out[name] = (h[name].dtype.str, h[name].shape, h[name][...].tobytes())
+        out["attrs"] = sorted((k, repr(attr_value(v))) for k, v in h.attrs.items())
+    return out
+
+
+def png_pixels(outdir):
+    res = {}
+    for p in sorted(glob.glob(os.path.join(outdir, "*.png"))):
+        with Image.open(p) as im:
+            res[os.path.basename(p)] = np.asarray(im).tobytes()
+    return res
+
+
+def compare_bitwise(label, raw_a, dir_a, raw_b, dir_b):
+    ca, cb = raw_contents(raw_a), raw_contents(raw_b)
+    for key in ca:
+        if ca[key] != cb[key]:
+            if key in ("frames", "projection", "angles"):
+                with h5py.File(raw_a, "r") as ha, h5py.File(raw_b, "r") as hb:
+                    x, y = ha[key][...].astype(np.float64), hb[key][...].astype(np.float64)
+                if x.shape == y.shape:
+                    d = np.abs(x - y)
+                    d[np.isnan(d)] = 0.0
+                    n = int((ha[key][...] != hb[key][...]).sum())
+                    raise Failure("%s: raw '%s' not bitwise identical to -np 1: %d values "
+                                  "differ, max diff %.3e, worst %s"
+                                  % (label, key, n, d.max(), fmt_worst(d, y, x)))
+            raise Failure("%s: raw '%s' differs from -np 1: %r vs %r"
+                          % (label, key, str(cb[key])[:200], str(ca[key])[:200]))
+    pa, pb = png_pixels(dir_a), png_pixels(dir_b)
+    check(sorted(pa) == sorted(pb), "%s: PNG files %s vs -np 1 %s" % (label, sorted(pb),
+                                                                       sorted(pa)))
+    for name in pa:
+        check(pa[name] == pb[name], "%s: %s pixels differ from -np 1" % (label, name))
+
+
+def case_mpi(tmp, nranks):
+    inp = os.path.join(tmp, "cube.h5")
+    generate(inp, "--shape", "40", "56", "48", "--seed", "7")
+    V = read_volume(inp, "density")
+    N, F, start, sweep = 40, 4, 17.5, 200.0
+    variants = [("single", ()), ("double", ())]
+    if nranks >= 3:
+        variants += [("single", ("--decomp", "frames")), ("single", ("--decomp", "rows"))]
+    refs = None
+    base = {}
+    for prec, extra in variants:
+        if prec not in base:
+            refs, d1, r1 = render_and_check(tmp, "np1_" + prec, inp, V, N, F, start, sweep, prec,
+                                            refs=refs, np_ranks=1, do_sensitivity=refs is None)
+            base[prec] = (d1, r1)
+        tag = "np%d_%s%s" % (nranks, prec, "_" + extra[1] if extra else "")
+        refs, dn, rn = render_and_check(tmp, tag, inp, V, N, F, start, sweep, prec, refs=refs,
+                                        np_ranks=nranks, extra=extra, do_sensitivity=False)
+        compare_bitwise(tag, base[prec][1], base[prec][0], rn, dn)
+        log("  ok %s raw frames/angles/projection and PNG pixels bitwise equal to -np 1"
+            % tag)
+
+
+CASES = {
+    "selftest": case_selftest,
+    "generated_noncubic": case_generated_noncubic,
+    "generated_float64": case_generated_float64,
+    "h5py_inputs": case_h5py_inputs,
+    "range": case_range,
+    "mpi_np2": lambda tmp: case_mpi(tmp, 2),
+    "mpi_np3": lambda tmp: case_mpi(tmp, 3),
+}
+
+
+def main():
+    global CFG
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--cubecast", help="the cubecast binary")
+    p.add_argument("--mpiexec", default="mpiexec")
+    p.add_argument("--reference", required=True, help="scripts/reference.py")
+    p.add_argument("--workdir", default=None, help="parent of the temporary folders")
+    p.add_argument("--keep", action="store_true", help="keep temporary folders")
+    p.add_argument("cases", nargs="+", choices=sorted(CASES) + ["all"])
+    CFG = p.parse_args()
+    CFG.reference = os.path.abspath(CFG.reference)
+    import_reference(CFG.reference)
+    cases = sorted(CASES) if "all" in CFG.cases else CFG.cases
+    if any(c != "selftest" for c in cases):
+        if not CFG.cubecast or not os.access(CFG.cubecast, os.X_OK):
+            print("golden: --cubecast %r is not an executable" % CFG.cubecast, file=sys.stderr)
+            return 2
+    if CFG.workdir:
+        os.makedirs(CFG.workdir, exist_ok=True)
+    failed = []
+    for name in cases:
+        tmp = tempfile.mkdtemp(prefix="golden_%s_" % name, dir=CFG.workdir)
+        t0 = time.perf_counter()
+        log("golden %s (in %s)" % (name, tmp))
+        try:
+            CASES[name](tmp)
+        except Failure as e:
+            log("FAIL golden %s: %s\n  (files kept in %s)" % (name, e, tmp))
+            failed.append(name)
+            continue
+        except subprocess.TimeoutExpired as e:
+            log("FAIL golden %s: timed out: %s\n  (files kept in %s)" % (name, e, tmp))
+            failed.append(name)
+            continue
+        log("PASS golden %s (%.1f s)" % (name, time.perf_counter() - t0))
+        if not CFG.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if failed:
+        log("golden: %d of %d failed: %s" % (len(failed), len(cases), " ".join(failed)))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
