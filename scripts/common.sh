@@ -1,0 +1,129 @@
+# shellcheck shell=bash
+# Shared set-up for scripts/demo, scripts/test and scripts/bench.
+# Source it; it defines functions and variables and runs nothing by itself.
+#
+#   cc_install_deps   install the Debian packages cubecast needs (only missing ones)
+#   cc_build          configure and build the CPU build into build/
+#   cc_build_cuda     configure and build build-cuda/ with CUBECAST_CUDA=ON (build only)
+#   cc_setup          cc_install_deps + cc_build
+#   cc_mpirun_cmd     fill the array CC_MPIRUN with "mpirun" and the flags it needs here
+#
+# Environment knobs (all optional):
+#   CUBECAST_NO_INSTALL=1    never call apt-get (e.g. on a cluster with modules)
+#   CUBECAST_BUILD_DIR=DIR   build folder (default build, relative to the repo root)
+#   CUBECAST_CMAKE_ARGS="…"  extra arguments for the configure step (word-split)
+#   CUBECAST_JOBS=N          parallel build jobs (default: nproc)
+
+CC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Debian's interpreter: it is the one that sees python3-numpy/scipy/h5py, even
+# when a pyenv or conda python3 comes first on PATH.
+CC_PYTHON=${CUBECAST_PYTHON:-/usr/bin/python3}
+CC_BUILD_DIR=${CUBECAST_BUILD_DIR:-build}
+case $CC_BUILD_DIR in /*) ;; *) CC_BUILD_DIR=$CC_ROOT/$CC_BUILD_DIR ;; esac
+CC_BIN=$CC_BUILD_DIR/cubecast
+CC_JOBS=${CUBECAST_JOBS:-$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
+CC_NVCC=${CUBECAST_NVCC:-/usr/local/cuda/bin/nvcc}
+
+CC_DEB_PACKAGES=(
+  build-essential cmake pkg-config
+  libhdf5-openmpi-dev hdf5-tools openmpi-bin libopenmpi-dev
+  libpng-dev libjansson-dev
+  python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pil
+  time
+)
+
+cc_log() { printf '==> %s\n' "$*" >&2; }
+cc_warn() { printf 'warning: %s\n' "$*" >&2; }
+cc_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Install the Debian packages that are missing; do nothing (and never touch
+# the network) when all are there.
+cc_install_deps() {
+  if [[ ${CUBECAST_NO_INSTALL:-0} == 1 ]]; then
+    cc_log "CUBECAST_NO_INSTALL=1: not checking system packages"
+    return 0
+  fi
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    cc_warn "not a Debian/Ubuntu system (no dpkg-query): install by hand the equivalents of: ${CC_DEB_PACKAGES[*]}"
+    return 0
+  fi
+  local p status missing=()
+  for p in "${CC_DEB_PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [[ $status == installed ]] || missing+=("$p")
+  done
+  if ((${#missing[@]} == 0)); then
+    cc_log "system packages: all ${#CC_DEB_PACKAGES[@]} present"
+    return 0
+  fi
+  cc_log "missing Debian packages: ${missing[*]}"
+  if [[ $(id -u) != 0 ]]; then
+    {
+      echo "error: installing packages needs root. Run:"
+      echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing[*]}"
+      echo "then run this script again (or set CUBECAST_NO_INSTALL=1 to skip this check)."
+    } >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  # Wait for a concurrent apt/dpkg (unattended-upgrades, another script)
+  # instead of failing at once on its lock.
+  local wait=(-o DPkg::Lock::Timeout=300)
+  apt-get "${wait[@]}" update
+  apt-get "${wait[@]}" install -y "${missing[@]}"
+}
+
+# Configure and build; cmake is re-run every time (cheap, and it picks up
+# changes to CMakeLists.txt), make/ninja rebuild only what changed.
+# Usage: cc_cmake_build BUILD_DIR [extra cmake args...]
+cc_cmake_build() {
+  local dir=$1
+  shift
+  local extra=()
+  # shellcheck disable=SC2206  # word-splitting is the point here
+  [[ -n ${CUBECAST_CMAKE_ARGS:-} ]] && extra=($CUBECAST_CMAKE_ARGS)
+  cc_log "configuring $dir"
+  cmake -S "$CC_ROOT" -B "$dir" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCUBECAST_PYTHON="$CC_PYTHON" \
+    "$@" "${extra[@]}"
+  cc_log "building $dir with $CC_JOBS jobs"
+  cmake --build "$dir" -j"$CC_JOBS"
+}
+
+cc_build() {
+  cc_cmake_build "$CC_BUILD_DIR"
+  [[ -x $CC_BIN ]] || cc_die "build finished but $CC_BIN is missing"
+}
+
+# Prove that the CUDA backend compiles where a CUDA toolkit is installed, even
+# without a GPU. Building only: its tests are not run here (they would skip).
+# Returns 0 and does nothing when there is no nvcc.
+cc_build_cuda() {
+  if [[ ! -x $CC_NVCC ]]; then
+    cc_log "no CUDA compiler at $CC_NVCC: skipping the CUDA build"
+    return 0
+  fi
+  cc_cmake_build "$CC_ROOT/build-cuda" \
+    -DCUBECAST_CUDA=ON \
+    -DCMAKE_CUDA_COMPILER="$CC_NVCC"
+}
+
+cc_setup() {
+  cc_install_deps
+  cc_build
+}
+
+# CC_MPIRUN=(mpirun ...): Open MPI refuses to run as root without
+# --allow-run-as-root; --oversubscribe lets a run ask for more ranks than
+# cores (a laptop, a CI box). Also export the environment equivalents so that
+# tests which call mpirun themselves behave the same way.
+cc_mpirun_cmd() {
+  CC_MPIRUN=(mpirun)
+  if [[ $(id -u) == 0 ]]; then
+    CC_MPIRUN+=(--allow-run-as-root)
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  fi
+  CC_MPIRUN+=(--oversubscribe)
+  export OMPI_MCA_rmaps_base_oversubscribe=${OMPI_MCA_rmaps_base_oversubscribe:-1}
+}
