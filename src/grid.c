@@ -21,16 +21,16 @@ int cc_grid_locate(int n, double p, int *cell, double *weight)
     if (!(p >= -half && p <= half))
         return 0;
     /* A first guess from the spacing, then the rule SciPy's interpn uses
-     * (searchsorted): the cell is the last grid point strictly below p,
+     * (find_indices): the cell is the last grid point at or below p,
      * clipped to [0, n-2], and the weight is measured between the two grid
      * coordinates.  Matching the rule, not only the value, keeps cell
      * ownership (bricks mode) and double-precision results in step with
      * SciPy down to the last bit of the weights. */
     int index = (int)floor((p + half) * ((double)(n - 1) / (double)n));
     index = index > n - 2 ? n - 2 : (index < 0 ? 0 : index);
-    while (index > 0 && !(cc_grid_coord(n, index) < p))
+    while (index > 0 && !(cc_grid_coord(n, index) <= p))
         index--;
-    while (index < n - 2 && cc_grid_coord(n, index + 1) < p)
+    while (index < n - 2 && cc_grid_coord(n, index + 1) <= p)
         index++;
     double lower = cc_grid_coord(n, index), upper = cc_grid_coord(n, index + 1);
     double w = (p - lower) / (upper - lower);

@@ -179,19 +179,22 @@ static void locate_samples(sample_table *samples, const cc_view *view, const cc_
     }
 }
 
-/* Step 2, single precision: plane = (1 - wx) * V[x] + wx * V[x + 1]. */
+/* Step 2, single precision: plane = (1 - wx) * V[x] + wx * V[x + 1].
+ * Every interpolation is written (1 - w) * a + w * b rather than
+ * a + w * (b - a): densities span many decades, and the shorter form loses
+ * a small b next to a large a even at w = 1 (the cube's last plane). */
 static void lerp_plane_single(const float *restrict lower, const float *restrict upper, float wx,
                               size_t count, float *restrict plane)
 {
     for (size_t p = 0; p < count; p++)
-        plane[p] = lower[p] + wx * (upper[p] - lower[p]);
+        plane[p] = (1.0f - wx) * lower[p] + wx * upper[p];
 }
 
 static void lerp_plane_double(const double *restrict lower, const double *restrict upper,
                               double wx, size_t count, double *restrict plane)
 {
     for (size_t p = 0; p < count; p++)
-        plane[p] = lower[p] + wx * (upper[p] - lower[p]);
+        plane[p] = (1.0 - wx) * lower[p] + wx * upper[p];
 }
 
 enum { TABLE_SHIFT = 23 - CC_TRANSFER_TABLE_BITS };
@@ -221,9 +224,9 @@ static void composite_row_single(const cc_transfer_table *table, const sample_ta
             int32_t o = offset[k] < 0 ? 0 : offset[k];
             float v00 = plane[o], v01 = plane[o + 1];
             float v10 = plane[o + plane_stride], v11 = plane[o + plane_stride + 1];
-            float v0 = v00 + wz[k] * (v01 - v00);
-            float v1 = v10 + wz[k] * (v11 - v10);
-            float v = v0 + wy[k] * (v1 - v0);
+            float v0 = (1.0f - wz[k]) * v00 + wz[k] * v01;
+            float v1 = (1.0f - wz[k]) * v10 + wz[k] * v11;
+            float v = (1.0f - wy[k]) * v0 + wy[k] * v1;
             uint32_t bits;
             memcpy(&bits, &v, sizeof bits);
             /* Outside samples read as 0, which the table maps to nothing. */
@@ -260,10 +263,10 @@ static void composite_row_double(const sample_table *samples, const double *rest
             if (offset[k] < 0)
                 continue;
             const double *cell = plane + offset[k];
-            double v0 = cell[0] + wz[k] * (cell[1] - cell[0]);
-            double v1 = cell[plane_stride] + wz[k] * (cell[plane_stride + 1] - cell[plane_stride]);
+            double v0 = (1.0 - wz[k]) * cell[0] + wz[k] * cell[1];
+            double v1 = (1.0 - wz[k]) * cell[plane_stride] + wz[k] * cell[plane_stride + 1];
             double rgba[4];
-            cc_transfer_eval(v0 + wy[k] * (v1 - v0), rgba);
+            cc_transfer_eval((1.0 - wy[k]) * v0 + wy[k] * v1, rgba);
             double a = rgba[3];
             r[k] = a * rgba[0] + (1.0 - a) * r[k];
             g[k] = a * rgba[1] + (1.0 - a) * g[k];

@@ -13,9 +13,8 @@ double cc_grid_coord(int n, int m);
  * outside [-n/2, n/2] (or is NaN).  Otherwise returns 1 and sets *cell to the
  * lower corner of the interpolation cell, in [0, n-2], and *weight to the
  * fractional position inside it, in [0, 1], by SciPy interpn's rule: the
- * cell is the last grid point strictly below p (so grid point m >= 1 lies in
- * cell m-1 with weight 1, grid point 0 in cell 0 with weight 0, and the last
- * plane in cell n-2 with weight 1). */
+ * cell is the last grid point at or below p (so grid point m lies in cell m
+ * with weight 0, except the last plane: cell n-2, weight 1). */
 int cc_grid_locate(int n, double p, int *cell, double *weight);
 
 #endif
