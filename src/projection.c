@@ -13,19 +13,22 @@ void cc_projection_accumulate(const cc_volume *volume, const cc_box *box, double
     long nz = cc_volume_global_shape(volume)[2];
     int is_double = cc_volume_precision(volume) == CC_DOUBLE;
     const void *values = cc_volume_values_const(volume);
-    /* Planes are added in increasing x, so a rank adds its numbers in the
+    /* Each sum is added over increasing x, so a rank adds its numbers in the
      * same order whatever the rank count; only the reduction across ranks
-     * regroups the sums. */
-    for (long x = box->lo[0]; x < box->lo[0] + box->count[0]; x++) {
+     * regroups the sums.  Threads split y, so no two touch the same sum. */
 #pragma omp parallel for schedule(static)
-        for (long y = box->lo[1]; y < box->lo[1] + box->count[1]; y++) {
+    for (long y = box->lo[1]; y < box->lo[1] + box->count[1]; y++) {
+        double *out = sum + (size_t)y * (size_t)nz + (size_t)box->lo[2];
+        for (long x = box->lo[0]; x < box->lo[0] + box->count[0]; x++) {
             size_t row = ((size_t)(x - held->lo[0]) * (size_t)held->count[1] +
                           (size_t)(y - held->lo[1])) * (size_t)held->count[2] +
                          (size_t)(box->lo[2] - held->lo[2]);
-            double *out = sum + (size_t)y * (size_t)nz + (size_t)box->lo[2];
-            for (long z = 0; z < box->count[2]; z++)
-                out[z] += is_double ? ((const double *)values)[row + (size_t)z]
-                                    : (double)((const float *)values)[row + (size_t)z];
+            if (is_double)
+                for (long z = 0; z < box->count[2]; z++)
+                    out[z] += ((const double *)values)[row + (size_t)z];
+            else
+                for (long z = 0; z < box->count[2]; z++)
+                    out[z] += (double)((const float *)values)[row + (size_t)z];
         }
     }
 }
