@@ -38,7 +38,8 @@ typedef struct sample_table {
 typedef struct thread_scratch {
     size_t plane_bytes, ray_bytes;
     void *plane;
-    void *rays; /* 4 x N values: r, g, b, transmittance */
+    void *rays; /* 6 x N values: r, g, b, transmittance, and two per-step
+                   scratch rows for the double-precision kernel */
 } thread_scratch;
 
 struct cc_renderer {
@@ -246,31 +247,65 @@ static void composite_row_single(const cc_transfer_table *table, const sample_ta
     }
 }
 
-/* Step 3, double precision: exact transfer function, empty samples skipped. */
+/* glibc's libmvec has vector exp and log (within 4 ulp); declaring them
+ * SIMD-callable lets the compiler vectorise the double-precision loop
+ * without -ffast-math, which would break the NaN/inf handling below. */
+#pragma omp declare simd notinbranch
+extern double exp(double);
+#pragma omp declare simd notinbranch
+extern double log(double);
+
+/* (centre, width) of the three Gaussians and their weights per channel,
+ * design.md section 1 (the same numbers as transfer.c's exact function). */
+static const double cc_band_centre[3] = {9.0, 3.0, -3.0};
+static const double cc_band_width[3] = {1.0, 0.1, 0.5};
+static const double cc_band_weight[4][3] = {
+    {1.0, 0.1, 0.1}, {1.0, 1.0, 0.1}, {0.1, 0.1, 1.0}, {0.6, 0.1, 0.01}};
+
+/* Step 3, double precision: the exact transfer function.  Each depth step
+ * runs in two loops - the reads (gathers) first, then log/exp on contiguous
+ * values - because the compiler vectorises each but not the two fused.
+ * Empty samples (outside, <= 0, NaN, infinite) get zero colour and alpha,
+ * which leaves the ray unchanged exactly (0 * 0 + 1 * C): no branch. */
 static void composite_row_double(const sample_table *samples, const double *restrict plane,
                                  long plane_stride, int n, double *restrict rays)
 {
-    double *r = rays, *g = rays + n, *b = rays + 2 * n, *t = rays + 3 * n;
+    double *restrict r = rays, *restrict g = rays + n, *restrict b = rays + 2 * n;
+    double *restrict t = rays + 3 * n;
+    double *restrict value = rays + 4 * n, *restrict keep = rays + 5 * n;
     for (int k = 0; k < n; k++) {
         r[k] = g[k] = b[k] = 0.0;
         t[k] = 1.0;
     }
     for (int i = 0; i < n; i++) {
-        const int32_t *offset = samples->offset + (size_t)i * (size_t)n;
-        const double *wy = samples->wy_double + (size_t)i * (size_t)n;
-        const double *wz = samples->wz_double + (size_t)i * (size_t)n;
+        const int32_t *restrict offset = samples->offset + (size_t)i * (size_t)n;
+        const double *restrict wy = samples->wy_double + (size_t)i * (size_t)n;
+        const double *restrict wz = samples->wz_double + (size_t)i * (size_t)n;
+#pragma omp simd
         for (int k = 0; k < n; k++) {
-            if (offset[k] < 0)
-                continue;
-            const double *cell = plane + offset[k];
-            double v0 = (1.0 - wz[k]) * cell[0] + wz[k] * cell[1];
-            double v1 = (1.0 - wz[k]) * cell[plane_stride] + wz[k] * cell[plane_stride + 1];
-            double rgba[4];
-            cc_transfer_eval((1.0 - wy[k]) * v0 + wy[k] * v1, rgba);
-            double a = rgba[3];
-            r[k] = a * rgba[0] + (1.0 - a) * r[k];
-            g[k] = a * rgba[1] + (1.0 - a) * g[k];
-            b[k] = a * rgba[2] + (1.0 - a) * b[k];
+            int32_t o = offset[k] < 0 ? 0 : offset[k];
+            double v0 = (1.0 - wz[k]) * plane[o] + wz[k] * plane[o + 1];
+            double v1 = (1.0 - wz[k]) * plane[o + plane_stride] + wz[k] * plane[o + plane_stride + 1];
+            double v = (1.0 - wy[k]) * v0 + wy[k] * v1;
+            int inside = (offset[k] >= 0) & (v > 0.0) & (v < INFINITY);
+            value[k] = inside ? v : 1.0;
+            keep[k] = inside ? 1.0 : 0.0;
+        }
+#pragma omp simd
+        for (int k = 0; k < n; k++) {
+            double s = log(value[k]);
+            double d1 = s - cc_band_centre[0], d2 = s - cc_band_centre[1];
+            double d3 = s - cc_band_centre[2];
+            double e1 = keep[k] * exp(-d1 * d1 / cc_band_width[0]);
+            double e2 = keep[k] * exp(-d2 * d2 / cc_band_width[1]);
+            double e3 = keep[k] * exp(-d3 * d3 / cc_band_width[2]);
+            double cr = cc_band_weight[0][0] * e1 + cc_band_weight[0][1] * e2 + cc_band_weight[0][2] * e3;
+            double cg = cc_band_weight[1][0] * e1 + cc_band_weight[1][1] * e2 + cc_band_weight[1][2] * e3;
+            double cb = cc_band_weight[2][0] * e1 + cc_band_weight[2][1] * e2 + cc_band_weight[2][2] * e3;
+            double a = cc_band_weight[3][0] * e1 + cc_band_weight[3][1] * e2 + cc_band_weight[3][2] * e3;
+            r[k] = a * cr + (1.0 - a) * r[k];
+            g[k] = a * cg + (1.0 - a) * g[k];
+            b[k] = a * cb + (1.0 - a) * b[k];
             t[k] *= 1.0 - a;
         }
     }
@@ -318,7 +353,7 @@ static int render_row(const cc_renderer *renderer, thread_scratch *scratch,
         return 1;
     }
     if (!grow(&scratch->plane, &scratch->plane_bytes, plane_count * value_size) ||
-        !grow(&scratch->rays, &scratch->ray_bytes, 4 * (size_t)n * value_size))
+        !grow(&scratch->rays, &scratch->ray_bytes, 6 * (size_t)n * value_size))
         return 0;
     const char *values = cc_volume_values_const(volume);
     const char *lower = values + (size_t)(cx - box->lo[0]) * plane_count * value_size;
