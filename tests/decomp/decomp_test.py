@@ -1,0 +1,591 @@
+#!/usr/bin/python3
+"""Tests of the rows and bricks decompositions (issue 4, design.md section 2).
+
+    decomp_test.py --cubecast BIN --mpiexec MPIEXEC --workdir DIR CASE
+
+CASE is one of:
+  equivalence  rows and bricks (--composite root and swap) against frames mode
+               -np 1, for P = 1, 2, 3, 4, 6, a non-cubic cube, N larger and
+               smaller than the cube, angles in all four quadrants, single and
+               double precision; projection; which rank wrote each frame
+  memory       4 ranks on a 256^3 float32 cube: per-rank peak RSS measured from
+               outside (/usr/bin/time) and bytes read (--profile JSON), for
+               rows and bricks (asserted) and frames (printed for the record)
+  auto         --decomp auto names its choice and reason; same frames as frames
+  errors       --decomp bogus / --composite bogus: one message, exit 2, nothing
+               written
+
+Each case works in its own folder under --workdir, removed when it passes and
+kept for inspection when it fails.  Prints one line per check and exits 1 when
+any check failed.  Needs numpy, h5py and PIL (Debian's /usr/bin/python3).
+"""
+
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+from PIL import Image
+
+EXIT_USAGE = 2  # docs/cli-spec.md: bad option
+MIB = 1024 * 1024
+MPI_FLAGS = ["--allow-run-as-root", "--oversubscribe"]
+
+# One OpenMP thread per rank: up to 6 ranks share this machine's cores.
+ENV = dict(os.environ)
+ENV.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1")
+
+CFG = None  # parsed arguments
+
+
+class Checks:
+    def __init__(self, name):
+        self.name = name
+        self.failures = []
+        self.passes = 0
+
+    def check(self, ok, what, detail=""):
+        if ok:
+            self.passes += 1
+            print(f"ok    {what}", flush=True)
+        else:
+            self.failures.append(what)
+            print(f"FAIL  {what}" + (f"\n      {detail}" if detail else ""), flush=True)
+        return ok
+
+    def require(self, ok, what, detail=""):
+        """A check the rest of the case cannot do without."""
+        if not self.check(ok, what, detail):
+            raise Abort(what)
+
+
+class Abort(Exception):
+    pass
+
+
+class Result:
+    def __init__(self, rc, out, err, seconds, timed_out=False):
+        self.rc, self.out, self.err, self.seconds, self.timed_out = rc, out, err, seconds, timed_out
+
+    def describe(self):
+        tail = self.err[-2000:] if self.err else ""
+        return f"rc={self.rc} timed_out={self.timed_out} seconds={self.seconds:.1f}\n      stderr: {tail!r}"
+
+
+# ---- running cubecast -----------------------------------------------------
+
+def mpi_command(np_ranks, args, wrapper=None):
+    """mpiexec -np P cubecast ARGS; wrapper (a list) goes between them."""
+    return [CFG.mpiexec] + MPI_FLAGS + ["-np", str(np_ranks)] + (wrapper or []) + [CFG.cubecast] + list(args)
+
+
+def shell_line(cmd):
+    return " ".join(f"'{a}'" if re.search(r"[^\w./:=-]", a) else a for a in cmd)
+
+
+def run(cmd, timeout=60, cwd=None):
+    """Runs cmd in its own session; on a timeout the whole session is killed."""
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=ENV, start_new_session=True, cwd=cwd)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        return Result(proc.returncode, out, err, time.monotonic() - started)
+    except subprocess.TimeoutExpired:
+        kill_session(proc)
+        out, err = proc.communicate()
+        return Result(None, out, err, time.monotonic() - started, timed_out=True)
+
+
+def kill_session(proc):
+    pids = descendants(proc.pid)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def generate(c, path, *args):
+    res = run([CFG.cubecast, "generate", path] + [str(a) for a in args], timeout=120)
+    c.require(res.rc == 0 and os.path.exists(path),
+              f"cubecast generate {os.path.basename(path)} {' '.join(str(a) for a in args)}", res.describe())
+
+
+# ---- processes, from outside ------------------------------------------------
+
+def parent_of(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            text = f.read()
+    except OSError:
+        return None
+    return int(text[text.rindex(")") + 2:].split()[1])
+
+
+def descendants(root):
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            ppid = parent_of(int(entry))
+            if ppid is not None:
+                children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def rank_of(pid):
+    """OMPI_COMM_WORLD_RANK from the environment of a cubecast process."""
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            if f.read().strip() != "cubecast":
+                return None
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            for item in f.read().split(b"\0"):
+                if item.startswith(b"OMPI_COMM_WORLD_RANK="):
+                    return int(item.split(b"=", 1)[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def io_counters(pid):
+    """rchar (bytes through read(2) and friends, page cache included) of a live process."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            text = f.read()
+        if text[text.rindex(")") + 2:].split()[0] == "Z":
+            return None
+        with open(f"/proc/{pid}/io") as f:
+            values = dict(line.split(": ") for line in f.read().splitlines() if ": " in line)
+        return int(values["rchar"])
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+# ---- output folders ----------------------------------------------------------
+
+def frame_files(folder):
+    return sorted(glob.glob(os.path.join(folder, "frame_*.png")))
+
+
+def frame_number(path):
+    return int(re.match(r"frame_(\d+)\.png$", os.path.basename(path)).group(1))
+
+
+def load_manifest(folder):
+    with open(os.path.join(folder, "manifest.json")) as f:
+        return json.load(f)
+
+
+def manifest_frames(manifest):
+    """{frame number: entry} from the manifest's "frames" (an object or a list)."""
+    frames = manifest.get("frames")
+    entries = frames.values() if isinstance(frames, dict) else frames
+    return {int(entry["frame"]): entry for entry in entries}
+
+
+def mpiexec_crashed(res):
+    """Open MPI 4.1's mpiexec sometimes segfaults in its own PMIx_Finalize
+    when several ranks exit non-zero at once (see tests/cli/cli_test.py)."""
+    return ("abort is already in progress" in res.err and "Segmentation fault" in res.err
+            and re.search(r"/(mpiexec|mpirun|orterun)[\w.]*\(", res.err) is not None
+            and "cubecast(" not in res.err)
+
+
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def read_raw(path):
+    with h5py.File(path, "r") as h5:
+        return {name: h5[name][()] for name in ("frames", "angles", "frame_index", "projection")}
+
+
+def listing(path):
+    return sorted(os.listdir(path)) if os.path.isdir(path) else None
+
+
+# ---- equivalence ----------------------------------------------------------------
+
+# The brick grid cubecast chooses (src/plan.c choose_brick_grid), mirrored
+# here only to print which grids a case exercised.
+def brick_grid(shape, ranks):
+    best, grid = None, None
+    for px in range(1, ranks + 1):
+        if ranks % px:
+            continue
+        for py in range(1, ranks // px + 1):
+            if (ranks // px) % py:
+                continue
+            pz = ranks // px // py
+            bx, by, bz = shape[0] / px, shape[1] / py, shape[2] / pz
+            surface = (bx * by + by * bz + bx * bz) * (1.0 + 1e-9 * px)
+            if best is None or surface < best:
+                best, grid = surface, (px, py, pz)
+    return grid
+
+
+TOLERANCE = {"double": 1e-12, "single": 1e-5}
+PROJECTION_TOLERANCE = 1e-12
+SWEEP = ["--start-deg", "-30", "--sweep-deg", "360", "--frames", "6"]  # -30, 30, ..., 270 degrees
+
+
+def render_case(c, work, cube, label, np_ranks, size, precision, decomp, composite, sweep):
+    out, raw = os.path.join(work, label), os.path.join(work, label + ".h5")
+    args = ["render", cube, "-o", out, "--size", str(size), "--precision", precision,
+            "--raw", raw, "--quiet", "--decomp", decomp] + sweep
+    if composite:
+        args += ["--composite", composite]
+    cmd = mpi_command(np_ranks, args)
+    res = run(cmd, timeout=60)
+    c.require(res.rc == 0, f"{label}: exit 0", res.describe() + "\n      " + shell_line(cmd))
+    return out, read_raw(raw), cmd
+
+
+def equivalence_set(c, work, cube, shape, size, precision, rank_counts, modes, sweep, frames):
+    """Renders frames -np 1 and every (P, mode); compares each to it."""
+    tag = f"{'x'.join(map(str, shape))}_N{size}_{precision}"
+    base_out, base, base_cmd = render_case(c, work, cube, f"{tag}_frames_np1", 1, size, precision,
+                                           "frames", None, sweep)
+    levels = np.floor(255.0 * base["frames"].astype(np.float64) + 0.5)
+    c.require(base["frames"].shape == (frames, size, size, 3) and len(np.unique(levels)) > 10,
+              f"{tag}: frames mode gives {frames} frames of {size}x{size}, not blank",
+              f"{base['frames'].shape}, {len(np.unique(levels))} levels")
+    distinct = len({base["frames"][f].tobytes() for f in range(frames)})
+    c.check(distinct == frames, f"{tag}: the {frames} view angles give {frames} different frames ({distinct})")
+    worst = {}
+    for np_ranks in rank_counts:
+        for decomp, composite in modes:
+            mode = decomp + (f"-{composite}" if composite else "")
+            label = f"{tag}_{mode}_np{np_ranks}"
+            grid = f" grid {brick_grid(shape, np_ranks)}" if decomp == "bricks" else ""
+            started = time.monotonic()
+            out, data, cmd = render_case(c, work, cube, label, np_ranks, size, precision, decomp, composite,
+                                         sweep)
+            print(f"      {label}{grid}: {time.monotonic() - started:.2f} s", flush=True)
+            repro = f"\n      reproduce: {shell_line(base_cmd)}\n                 {shell_line(cmd)}"
+            c.check(data["frames"].dtype == base["frames"].dtype and data["frames"].shape == base["frames"].shape,
+                    f"{label}: raw frames have frames mode's type and shape",
+                    f"{data['frames'].dtype}{data['frames'].shape} vs {base['frames'].dtype}{base['frames'].shape}")
+            for name in ("angles", "frame_index"):
+                c.check(np.array_equal(data[name], base[name]), f"{label}: raw '{name}' as in frames mode",
+                        f"{data[name]} vs {base[name]}")
+            diff = np.abs(data["frames"].astype(np.float64) - base["frames"].astype(np.float64))
+            max_diff = float(diff.max()) if diff.size else float("nan")
+            worst[(decomp, composite)] = max(worst.get((decomp, composite), 0.0), max_diff)
+            where = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.size else None
+            if decomp == "rows":
+                c.check(data["frames"].tobytes() == base["frames"].tobytes(),
+                        f"{label}: raw frames bitwise identical to frames mode",
+                        f"max |diff| {max_diff:.3g} at (frame, j, k, channel) {where}{repro}")
+                differing = [os.path.basename(p) for p in frame_files(base_out)
+                             if not os.path.exists(os.path.join(out, os.path.basename(p)))
+                             or read_bytes(os.path.join(out, os.path.basename(p))) != read_bytes(p)]
+                c.check(differing == [], f"{label}: frame PNG bytes identical to frames mode",
+                        f"differing: {differing}{repro}")
+            else:
+                c.check(max_diff <= TOLERANCE[precision],
+                        f"{label}: raw frames within {TOLERANCE[precision]:g} of frames mode "
+                        f"(max |diff| {max_diff:.3g})",
+                        f"max |diff| {max_diff:.3g} at (frame, j, k, channel) {where}, angle "
+                        f"{base['angles'][where[0]] if where else '?'} deg{repro}")
+            # The PNGs are the run's own raw frames, quantised.
+            files = frame_files(out)
+            c.check([frame_number(p) for p in files] == list(range(frames)),
+                    f"{label}: frame_00000..{frames - 1:05d}.png written", str(files))
+            if len(files) == frames:
+                pngs = np.stack([np.asarray(Image.open(p).convert("RGB")) for p in files])
+                want = np.floor(255.0 * data["frames"].astype(np.float64) + 0.5).astype(np.uint8)
+                c.check(np.array_equal(pngs, want), f"{label}: PNG pixels are the quantised raw frames")
+            # Projection: a reduction of per-rank sums, to rounding.
+            pdiff = np.abs(data["projection"] - base["projection"])
+            finite = np.isfinite(base["projection"])
+            c.check(data["projection"].shape == base["projection"].shape
+                    and np.array_equal(finite, np.isfinite(data["projection"]))
+                    and float(pdiff[finite].max()) <= PROJECTION_TOLERANCE,
+                    f"{label}: raw projection within {PROJECTION_TOLERANCE:g} of frames mode "
+                    f"(max |diff| {float(pdiff[finite].max()):.3g})", repro)
+            # Frame f is written by rank f % P.
+            entries = manifest_frames(load_manifest(out))
+            writers = {f: entries[f].get("rank") for f in sorted(entries)}
+            expected = {f: f % np_ranks for f in range(frames)}
+            c.check(writers == expected, f"{label}: manifest says frame f was written by rank f % {np_ranks}",
+                    f"got {writers}")
+            shutil.rmtree(out, ignore_errors=True)
+    for (decomp, composite), value in sorted(worst.items(), key=str):
+        print(f"      {tag}: worst |diff| of {decomp}{'-' + composite if composite else ''} over P: {value:.3g}",
+              flush=True)
+
+
+def case_equivalence(c, work):
+    frames = 6
+    modes = [("rows", None), ("bricks", "root"), ("bricks", "swap")]
+    ranks = [1, 2, 3, 4, 6]
+    # A non-cubic cube; bricks split it across y and z.
+    shape = (40, 56, 48)
+    cube = os.path.join(work, "c.h5")
+    generate(c, cube, "--shape", *shape)
+    for precision in ("double", "single"):
+        for size in (72, 24):  # camera grid larger and smaller than every axis
+            equivalence_set(c, work, cube, shape, size, precision, ranks, modes, SWEEP, frames)
+    # A cube long in x, so that bricks also split x (4 ranks: 4x1x1, 6: 3x1x2).
+    shape = (64, 20, 24)
+    cube = os.path.join(work, "long.h5")
+    generate(c, cube, "--shape", *shape)
+    equivalence_set(c, work, cube, shape, 40, "double", [4, 6], modes, SWEEP, frames)
+
+
+# ---- memory ---------------------------------------------------------------------
+
+def measured_run(c, work, cube, mode, np_ranks, args):
+    """One render; per-rank peak RSS from /usr/bin/time, rchar sampled from /proc."""
+    out = os.path.join(work, f"out_{mode}")
+    stamp = os.path.join(work, f"rss_{mode}")
+    # /usr/bin/time -f %M: the rank's maximum resident set size (KiB) from wait4(2).
+    wrapper = ["sh", "-c", 'exec /usr/bin/time -f "%M" -o "$0.$OMPI_COMM_WORLD_RANK" "$@"', stamp]
+    cmd = mpi_command(np_ranks, ["render", cube, "-o", out, "--decomp", mode] + args, wrapper)
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                            start_new_session=True)
+    rchar, ranks = {}, {}
+    try:
+        while proc.poll() is None and time.monotonic() - started < 90:
+            for pid in descendants(proc.pid):
+                if pid not in ranks:
+                    rank = rank_of(pid)
+                    if rank is None:
+                        continue
+                    ranks[pid] = rank
+                value = io_counters(pid)
+                if value is not None:
+                    rchar[ranks[pid]] = max(rchar.get(ranks[pid], 0), value)
+            time.sleep(0.005)
+    finally:
+        if proc.poll() is None:
+            kill_session(proc)
+    _, err = proc.communicate()
+    seconds = time.monotonic() - started
+    c.require(proc.returncode == 0, f"{mode}: {np_ranks}-rank render exits 0",
+              f"rc={proc.returncode} seconds={seconds:.1f} stderr={err[-2000:]!r}\n      {shell_line(cmd)}")
+    rss = {}
+    for rank in range(np_ranks):
+        try:
+            with open(f"{stamp}.{rank}") as f:
+                rss[rank] = int(f.read().split()[-1]) * 1024
+        except (OSError, ValueError, IndexError):
+            pass
+    c.require(sorted(rss) == list(range(np_ranks)), f"{mode}: /usr/bin/time measured every rank",
+              f"got ranks {sorted(rss)}")
+    profile = load_manifest(out).get("profile")
+    c.require(isinstance(profile, dict) and len(profile.get("per_rank", [])) == np_ranks,
+              f"{mode}: manifest.json has a profile with {np_ranks} per_rank entries", str(profile)[:500])
+    per_rank = {int(entry["rank"]): entry for entry in profile["per_rank"]}
+    print(f"      {mode}: {seconds:.2f} s", flush=True)
+    return {"rss": rss, "rchar": rchar, "profile": per_rank, "cmd": cmd, "frames": manifest_frames(load_manifest(out))}
+
+
+def case_memory(c, work):
+    np_ranks, size, frames = 4, 256, 4
+    cube = os.path.join(work, "cube256.h5")
+    generate(c, cube, "--size", size)
+    with h5py.File(cube, "r") as h5:
+        dset = h5["density"]
+        c.require(dset.shape == (size,) * 3 and dset.dtype == np.float32, "the cube is 256^3 float32",
+                  f"{dset.shape} {dset.dtype}")
+        volume = dset.size * dset.dtype.itemsize
+    quarter = volume / np_ranks
+    rss_limit = quarter + 64 * MIB
+    read_limit = quarter * 1.03
+    print(f"      volume {volume / MIB:.0f} MiB; limits per rank: peak RSS <= volume/4 + 64 MiB = "
+          f"{rss_limit / MIB:.2f} MiB, bytes read <= volume/4 + 3% = {read_limit / MIB:.2f} MiB", flush=True)
+    args = ["--size", "180", "--frames", str(frames), "--profile", "--quiet"]
+    results = {}
+    for mode in ("frames", "rows", "bricks"):
+        results[mode] = measured_run(c, work, cube, mode, np_ranks, args)
+    for mode in ("rows", "bricks"):
+        r = results[mode]
+        repro = "\n      reproduce: " + shell_line(r["cmd"])
+        c.check(sorted(r["frames"]) == list(range(frames)), f"{mode}: manifest lists all {frames} frames")
+        for rank in range(np_ranks):
+            rss = r["rss"][rank]
+            c.check(rss <= rss_limit, f"{mode}: rank {rank} peak RSS {rss / MIB:.1f} MiB <= volume/4 + 64 MiB "
+                    f"= {rss_limit / MIB:.1f} MiB", repro)
+            read = r["profile"][rank]["bytes_read"]
+            c.check(read <= read_limit, f"{mode}: rank {rank} read {read / MIB:.2f} MiB <= volume/4 + 3% "
+                    f"= {read_limit / MIB:.2f} MiB (profile bytes_read)", repro)
+        total = sum(r["profile"][rank]["bytes_read"] for rank in range(np_ranks))
+        # The projection needs every voxel once: the ranks' reads cover the cube.
+        c.check(total >= volume, f"{mode}: the ranks read {total / MIB:.1f} MiB together, at least the "
+                f"{volume / MIB:.0f} MiB cube (bytes_read is really counted)")
+    # For the record (docs/performance.md): all three modes.
+    print("\n      4 ranks, 256^3 float32 cube (64 MiB), --size 180 --frames 4, this machine (2 cores, "
+          "oversubscribed)", flush=True)
+    print("      | mode | rank | peak RSS, /usr/bin/time (MiB) | peak RSS, --profile (MiB) | "
+          "bytes_read, --profile (MiB) | rchar, /proc (MiB) |")
+    print("      |---|---|---|---|---|---|")
+    for mode in ("frames", "rows", "bricks"):
+        r = results[mode]
+        for rank in range(np_ranks):
+            p = r["profile"][rank]
+            rchar = r["rchar"].get(rank)
+            print(f"      | {mode} | {rank} | {r['rss'][rank] / MIB:.1f} | {p['peak_rss_bytes'] / MIB:.1f} | "
+                  f"{p['bytes_read'] / MIB:.2f} | {'?' if rchar is None else f'{rchar / MIB:.2f}'} |")
+    print("      (rchar: bytes the process pulled through read(2), sampled from /proc/PID/io while it "
+          "ran; with collective MPI-IO one aggregator rank per node does the file reads)\n", flush=True)
+
+
+# ---- auto -----------------------------------------------------------------------
+
+def case_auto(c, work):
+    cube = os.path.join(work, "c.h5")
+    generate(c, cube, "--shape", 40, 56, 48)
+    np_ranks = 2
+    outputs = {}
+    for mode in ("auto", "frames"):
+        out, raw = os.path.join(work, mode), os.path.join(work, mode + ".h5")
+        cmd = mpi_command(np_ranks, ["render", cube, "-o", out, "--size", "48", "--raw", raw,
+                                     "--decomp", mode] + SWEEP)
+        res = run(cmd, timeout=60)
+        c.require(res.rc == 0, f"--decomp {mode}: exit 0", res.describe())
+        outputs[mode] = (out, read_raw(raw), res)
+    res = outputs["auto"][2]
+    lines = [line for line in res.err.splitlines() if line.startswith("decomposition:")]
+    c.check(len(lines) == 1, f"--decomp auto: exactly one 'decomposition:' line on stderr (got {len(lines)})",
+            repr(res.err[-2000:]))
+    line = lines[0] if lines else ""
+    c.check(line.startswith("decomposition: frames"), "--decomp auto on a small cube chooses frames", repr(line))
+    reason = line[len("decomposition: frames"):].strip(" :")
+    c.check(len(reason) >= 10 and "MiB" in reason, "--decomp auto gives a reason (sizes in MiB)", repr(line))
+    c.check(not any(l.startswith("decomposition:") for l in outputs["frames"][2].err.splitlines()),
+            "--decomp frames prints no 'decomposition:' line")
+    quiet = run(mpi_command(np_ranks, ["render", cube, "-o", os.path.join(work, "quiet"), "--size", "16",
+                                       "--frames", "2", "--decomp", "auto", "--quiet"]), timeout=60)
+    c.check(quiet.rc == 0, "--decomp auto --quiet: exit 0", quiet.describe())
+    (auto_out, auto, _), (frames_out, frames, _) = outputs["auto"], outputs["frames"]
+    for name in ("frames", "angles", "frame_index", "projection"):
+        c.check(auto[name].dtype == frames[name].dtype and auto[name].tobytes() == frames[name].tobytes(),
+                f"--decomp auto: raw '{name}' bitwise identical to --decomp frames")
+    differing = [os.path.basename(p) for p in frame_files(frames_out)
+                 if read_bytes(p) != read_bytes(os.path.join(auto_out, os.path.basename(p)))]
+    c.check(len(frame_files(auto_out)) == 6 and differing == [],
+            "--decomp auto: frame PNG bytes identical to --decomp frames", str(differing))
+
+
+# ---- errors ---------------------------------------------------------------------
+
+def case_errors(c, work):
+    cube = os.path.join(work, "c.h5")
+    generate(c, cube, "--shape", 12, 10, 8)
+    cases = [("--decomp bogus", ["--decomp", "bogus"], ["bogus"]),
+             ("--composite bogus", ["--composite", "bogus"], ["bogus"]),
+             ("--decomp without a value", ["--decomp"], ["--decomp"])]
+    for name, bad, culprits in cases:
+        for np_ranks in (1, 3):
+            label = f"{name} (-np {np_ranks})"
+            cwd = os.path.join(work, f"cwd_{len(os.listdir(work))}")
+            status_dir = os.path.join(work, f"status_{len(os.listdir(work))}")
+            os.makedirs(cwd)
+            os.makedirs(status_dir)
+            target = os.path.join(cwd, "out")
+            argv = ["render", cube, "--size", "8", "--frames", "2", "-o", target] + bad
+            # Every rank runs to its own end; a wrapper records each one's exit status.
+            wrapper = ["sh", "-c", '"$0" "$@"; rc=$?; echo $rc > "' + status_dir +
+                       '/rank_$OMPI_COMM_WORLD_RANK"; exit $rc']
+            cmd = ([CFG.mpiexec] + MPI_FLAGS + ["--mca", "orte_abort_on_non_zero_status", "0",
+                                                 "-np", str(np_ranks)] + wrapper + [CFG.cubecast] + argv)
+            res = run(cmd, timeout=60, cwd=cwd)
+            c.check(not res.timed_out, f"{label}: finishes", res.describe())
+            ours = [l for l in res.err.splitlines() if "cubecast" in l or "error" in l.lower()]
+            ours = [l for l in ours if "non-zero" not in l]
+            c.check(len(ours) == 1, f"{label}: exactly one message line on stderr (got {len(ours)})",
+                    res.describe())
+            first = ours[0] if ours else ""
+            c.check(first.startswith("cubecast: error: ") and any(s in first for s in culprits),
+                    f"{label}: 'cubecast: error: ...' naming {culprits}", repr(first))
+            statuses = {}
+            for entry in os.listdir(status_dir):
+                with open(os.path.join(status_dir, entry)) as f:
+                    statuses[int(entry.split("_")[1])] = int(f.read().strip())
+            codes = [statuses.get(r) for r in range(np_ranks)]
+            c.check(codes == [EXIT_USAGE] * np_ranks, f"{label}: every rank exits {EXIT_USAGE} ({codes})",
+                    res.describe())
+            c.check(listing(cwd) == [], f"{label}: nothing written (no output folder)", str(listing(cwd)))
+            # What users run: a plain mpiexec, which stops the job when a rank fails.
+            plain = run([CFG.mpiexec] + MPI_FLAGS + ["-np", str(np_ranks), CFG.cubecast] + argv,
+                        timeout=60, cwd=cwd)
+            for _ in range(2):
+                if not mpiexec_crashed(plain):
+                    break
+                print(f"NOTE  {label}: mpiexec itself crashed tearing the job down (Open MPI, not "
+                      f"cubecast); retrying\n      {plain.describe()}", flush=True)
+                plain = run([CFG.mpiexec] + MPI_FLAGS + ["-np", str(np_ranks), CFG.cubecast] + argv,
+                            timeout=60, cwd=cwd)
+            ours = [l for l in plain.err.splitlines() if "cubecast: error" in l]
+            c.check(plain.rc == EXIT_USAGE and len(ours) == 1,
+                    f"{label}, plain mpiexec: exits {EXIT_USAGE} (got {plain.rc}), one message line "
+                    f"(got {len(ours)})", plain.describe())
+            c.check(listing(cwd) == [], f"{label}, plain mpiexec: nothing written", str(listing(cwd)))
+        # Without mpiexec too.
+        cwd = os.path.join(work, f"cwd_{len(os.listdir(work))}")
+        os.makedirs(cwd)
+        target = os.path.join(cwd, "out")
+        argv = ["render", cube, "--size", "8", "--frames", "2", "-o", target] + bad
+        res = run([CFG.cubecast] + argv, timeout=60, cwd=cwd)
+        lines = res.err.splitlines()
+        c.check(res.rc == EXIT_USAGE and len(lines) == 1 and lines[0].startswith("cubecast: error: ")
+                and any(s in lines[0] for s in culprits),
+                f"{name} (no mpiexec): exit {EXIT_USAGE}, one 'cubecast: error: ' line", res.describe())
+        c.check(listing(cwd) == [], f"{name} (no mpiexec): nothing written", str(listing(cwd)))
+
+
+CASES = {"equivalence": case_equivalence, "memory": case_memory, "auto": case_auto, "errors": case_errors}
+
+
+def main():
+    global CFG
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cubecast", required=True)
+    parser.add_argument("--mpiexec", default=shutil.which("mpiexec") or "mpiexec")
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("case", choices=sorted(CASES))
+    CFG = parser.parse_args()
+    CFG.cubecast = os.path.abspath(CFG.cubecast)
+    work = os.path.join(os.path.abspath(CFG.workdir), CFG.case)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    c = Checks(CFG.case)
+    started = time.monotonic()
+    try:
+        CASES[CFG.case](c, work)
+    except Abort:
+        pass
+    print(f"\ndecomp_{CFG.case}: {c.passes} passed, {len(c.failures)} failed in {time.monotonic() - started:.1f} s")
+    for failure in c.failures:
+        print(f"  failed: {failure}")
+    if c.failures:
+        print(f"  work folder kept: {work}")
+        return 1
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
