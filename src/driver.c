@@ -248,6 +248,44 @@ static cc_status write_projection(run *r, double *sum, cc_error *err)
     return status;
 }
 
+/* rows mode: sums this rank's share of the planes no rank holds, reading
+ * them a slab at a time (they are needed for the projection only). */
+static cc_status stream_uncovered(run *r, double *sum, cc_error *err)
+{
+    if (r->plan.stream_count == 0)
+        return CC_OK;
+    long (*runs)[2] = malloc(sizeof *runs * (size_t)(r->layout.ranks + 1));
+    if (runs == NULL)
+        return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+    int run_count = cc_plan_rows_uncovered(r->options, r->shape, r->layout.ranks, runs);
+    /* Slabs of about 16 MiB keep the extra memory small. */
+    long plane_bytes = r->shape[1] * r->shape[2] * (long)cc_precision_size(r->options->precision);
+    long slab_planes = (16L << 20) / plane_bytes > 0 ? (16L << 20) / plane_bytes : 1;
+    long skipped = 0, begin = r->plan.stream_begin, end = begin + r->plan.stream_count;
+    cc_status status = CC_OK;
+    for (int run_index = 0; run_index < run_count && status == CC_OK; run_index++) {
+        /* This run holds planes [skipped, skipped + count) of the list. */
+        long lo = runs[run_index][0], count = runs[run_index][1];
+        long from = begin > skipped ? begin - skipped : 0;
+        long to = end < skipped + count ? end - skipped : count;
+        for (long x = lo + from; x < lo + to && status == CC_OK; x += slab_planes) {
+            cc_box slab = cc_box_whole(r->shape[0], r->shape[1], r->shape[2]);
+            slab.lo[0] = x;
+            slab.count[0] = x + slab_planes <= lo + to ? slab_planes : lo + to - x;
+            cc_volume *part = NULL;
+            status = cc_volume_create(r->shape, &slab, r->options->precision, &part, err);
+            if (status == CC_OK)
+                status = cc_input_read(r->input, &slab, part, 0, err);
+            if (status == CC_OK)
+                cc_projection_accumulate(part, &slab, sum);
+            cc_volume_destroy(part);
+        }
+        skipped += count;
+    }
+    free(runs);
+    return status;
+}
+
 /* Each rank sums its x planes; the sums meet at rank 0 (never the volume). */
 static cc_status projection(run *r, cc_error *err)
 {
@@ -262,6 +300,9 @@ static cc_status projection(run *r, cc_error *err)
     status = cc_agree(r->comm, status, err);
     if (status == CC_OK) {
         cc_projection_accumulate(r->volume, &r->plan.projection, sum);
+        status = cc_agree(r->comm, stream_uncovered(r, sum, err), err);
+    }
+    if (status == CC_OK) {
         MPI_Reduce(sum, total, (int)count, MPI_DOUBLE, MPI_SUM, 0, r->comm);
         if (r->layout.rank == 0)
             status = write_projection(r, total, err);

@@ -46,7 +46,11 @@ static cc_status check_file(const char *path, cc_error *err)
 static cc_status open_file(cc_input *input, cc_error *err)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_fapl_mpio(fapl, input->comm, MPI_INFO_NULL);
+    MPI_Info hints;
+    MPI_Info_create(&hints);
+    MPI_Info_set(hints, "cb_buffer_size", "4194304");
+    H5Pset_fapl_mpio(fapl, input->comm, hints);
+    MPI_Info_free(&hints);
     /* Metadata is read by all ranks; let HDF5 read it once and broadcast. */
     H5Pset_all_coll_metadata_ops(fapl, 1);
     input->file = H5Fopen(input->path, H5F_ACC_RDONLY, fapl);

@@ -13,11 +13,6 @@ void cc_split(long n, int parts, int part, long *lo, long *count)
     *count = base + (part < extra ? 1 : 0);
 }
 
-static long min_long(long a, long b)
-{
-    return a < b ? a : b;
-}
-
 static long max_long(long a, long b)
 {
     return a > b ? a : b;
@@ -38,10 +33,58 @@ static void plan_frames(const cc_render_options *options, const long shape[3],
     plan->row_end = options->size;
 }
 
-/* rows: rank r renders a band of image rows; a row only touches the two x
- * planes around it, whatever the angle, so the rank holds an x slab.  The
- * slab also covers the rank's share of the projection, which matters only
- * when the camera grid is smaller than the cube and misses its edge planes. */
+/* The x planes [*lo, *lo + *count) that rank's band of image rows touches
+ * (a row only touches the two planes around it, whatever the angle). */
+static void rows_planes(const cc_render_options *options, const long shape[3], int ranks,
+                        int rank, long *lo, long *count)
+{
+    long row_lo, row_count;
+    cc_split(options->size, ranks, rank, &row_lo, &row_count);
+    cc_view any_angle = cc_view_of_frame(options->size, 0.0, 0.0, 1, 0);
+    cc_view_rows_x_range(&any_angle, shape[0], (int)row_lo, (int)(row_lo + row_count), lo, count);
+}
+
+/* Sweeps the bands (ordered along x) for the planes none holds; stores the
+ * runs when runs is not NULL, counts them in *run_count and returns the
+ * number of planes. */
+static long uncovered_planes(const cc_render_options *options, const long shape[3], int ranks,
+                             long (*runs)[2], int *run_count)
+{
+    long covered_to = 0, total = 0;
+    *run_count = 0;
+    for (int r = 0; r <= ranks; r++) {
+        long lo = shape[0], count = 0;
+        if (r < ranks)
+            rows_planes(options, shape, ranks, r, &lo, &count);
+        if (r < ranks && count == 0)
+            continue;
+        if (lo > covered_to) {
+            if (runs != NULL) {
+                runs[*run_count][0] = covered_to;
+                runs[*run_count][1] = lo - covered_to;
+            }
+            (*run_count)++;
+            total += lo - covered_to;
+        }
+        covered_to = max_long(covered_to, lo + count);
+    }
+    return total;
+}
+
+int cc_plan_rows_uncovered(const cc_render_options *options, const long shape[3], int ranks,
+                           long (*runs)[2])
+{
+    int run_count;
+    uncovered_planes(options, shape, ranks, runs, &run_count);
+    return run_count;
+}
+
+/* rows: rank r renders an equal band of image rows and holds the x slab
+ * those rows touch.  Each plane it holds is summed into the projection by
+ * the lowest rank holding it; planes no band touches (the camera grid is
+ * smaller than the cube, or skips planes) are split evenly over the ranks
+ * and streamed through once for the projection, so every rank reads about
+ * 1/P of the cube while rendering an equal share of rows. */
 static void plan_rows(const cc_render_options *options, const long shape[3],
                       const cc_layout *layout, cc_plan *plan)
 {
@@ -49,18 +92,25 @@ static void plan_rows(const cc_render_options *options, const long shape[3],
     cc_split(options->size, layout->ranks, layout->rank, &row_lo, &row_count);
     plan->row_begin = (int)row_lo;
     plan->row_end = (int)(row_lo + row_count);
-    cc_view any_angle = cc_view_of_frame(options->size, 0.0, 0.0, 1, 0);
-    long x_lo, x_count;
-    cc_view_rows_x_range(&any_angle, shape[0], plan->row_begin, plan->row_end, &x_lo, &x_count);
-    const cc_box *sum = &plan->projection;
-    long lo = x_count > 0 ? min_long(x_lo, sum->lo[0]) : sum->lo[0];
-    long end = x_count > 0 ? max_long(x_lo + x_count, sum->lo[0] + sum->count[0])
-                           : sum->lo[0] + sum->count[0];
+    long x_lo, x_count, held_below = 0;
+    rows_planes(options, shape, layout->ranks, layout->rank, &x_lo, &x_count);
+    for (int r = 0; r < layout->rank; r++) {
+        long lo, count;
+        rows_planes(options, shape, layout->ranks, r, &lo, &count);
+        if (count > 0)
+            held_below = max_long(held_below, lo + count);
+    }
     plan->held = cc_box_whole(shape[0], shape[1], shape[2]);
-    plan->held.lo[0] = lo;
-    plan->held.count[0] = end - lo;
+    plan->held.lo[0] = x_lo;
+    plan->held.count[0] = x_count;
     plan->read = plan->held;
     plan->owned_cells = cc_cells_whole(shape);
+    plan->projection = plan->held;
+    plan->projection.lo[0] = max_long(x_lo, held_below);
+    plan->projection.count[0] = max_long(0, x_lo + x_count - plan->projection.lo[0]);
+    int run_count;
+    long uncovered = uncovered_planes(options, shape, layout->ranks, NULL, &run_count);
+    cc_split(uncovered, layout->ranks, layout->rank, &plan->stream_begin, &plan->stream_count);
 }
 
 /* The brick grid for P ranks: the factorisation px * py * pz = P whose

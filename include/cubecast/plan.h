@@ -18,8 +18,11 @@ typedef struct cc_plan {
     cc_box owned_cells; /* interpolation cells whose samples this rank renders */
     int row_begin;      /* image rows this rank renders */
     int row_end;
-    cc_box projection;  /* voxels this rank adds into the projection (each
-                           voxel of the cube is added by exactly one rank) */
+    cc_box projection;  /* held voxels this rank adds into the projection */
+    long stream_begin;  /* rows mode: planes no rank holds, numbered along x */
+    long stream_count;  /* (cc_plan_rows_uncovered); this rank reads these
+                           [begin, begin + count) once, for the projection.
+                           With them, every voxel is added by one rank. */
     int bricks[3];        /* bricks mode: the grid of bricks along x, y, z */
     char reason[256];     /* why this decomposition (for --decomp auto) */
 } cc_plan;
@@ -44,6 +47,12 @@ void cc_plan_visibility(const cc_plan *plan, int ranks, double cos_theta, double
 
 /* Bricks mode: the brick (ix, iy, iz) of a rank. */
 void cc_plan_brick_of(const cc_plan *plan, int rank, int brick[3]);
+
+/* rows mode: the x planes no rank holds, as runs {first plane, count} in
+ * increasing x; runs must have room for ranks + 1.  Returns the number of
+ * runs. */
+int cc_plan_rows_uncovered(const cc_render_options *options, const long shape[3], int ranks,
+                           long (*runs)[2]);
 
 /* Part `part` of `parts` near-equal parts of [0, n): *lo and *count. */
 void cc_split(long n, int parts, int part, long *lo, long *count);
