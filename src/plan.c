@@ -128,8 +128,11 @@ static void choose_brick_grid(const long shape[3], int ranks, int grid[3])
             int pz = ranks / px / py;
             double bx = (double)shape[0] / px, by = (double)shape[1] / py, bz = (double)shape[2] / pz;
             double surface = bx * by + by * bz + bx * bz;
-            /* A small bias keeps x whole when surfaces tie. */
-            surface *= 1.0 + 1e-9 * px;
+            /* On ties keep x whole (x splits need no compositing, but
+             * design.md asks for sort-last across y and z), then prefer
+             * y splits: a y-z brick of a y split reads contiguous runs of
+             * whole z rows from the file. */
+            surface *= 1.0 + 1e-9 * px + 1e-12 * pz;
             if (best < 0.0 || surface < best) {
                 best = surface;
                 grid[0] = px;
