@@ -35,9 +35,9 @@ cc_status cc_gather_rows(const cc_image *band, int writer, MPI_Comm comm, cc_ima
         }
     }
     int send_count = band->rows * band->width * 3;
-    int result = MPI_Gatherv(band->colour, send_count, MPI_DOUBLE,
-                             rank == writer ? frame->colour : NULL, counts, offsets, MPI_DOUBLE,
-                             writer, comm);
+    int result =
+        MPI_Gatherv(band->colour, send_count, MPI_DOUBLE, rank == writer ? frame->colour : NULL,
+                    counts, offsets, MPI_DOUBLE, writer, comm);
     free(counts);
     free(offsets);
     return result == MPI_SUCCESS ? CC_OK : cc_fail(err, CC_ERR_MPI, "gathering rows failed");
@@ -143,8 +143,8 @@ static void binary_swap(double *packed, double *incoming, size_t pixels, const i
     }
     for (int bit = 1; bit < active; bit <<= 1) {
         int partner_virtual = virtual_rank ^ bit;
-        int partner_position = partner_virtual < extra ? 2 * partner_virtual
-                                                       : partner_virtual + extra;
+        int partner_position =
+            partner_virtual < extra ? 2 * partner_virtual : partner_virtual + extra;
         int partner = order[partner_position];
         size_t mid = *lo + (*hi - *lo) / 2;
         int keep_low = (virtual_rank & bit) == 0;

@@ -159,8 +159,8 @@ static cc_status setup(run *r, cc_error *err)
     /* Rank 0's view of the node's memory decides --decomp auto for all. */
     double node_memory = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     MPI_Bcast(&node_memory, 1, MPI_DOUBLE, 0, r->comm);
-    status = cc_agree(
-        r->comm, cc_plan_make(options, r->shape, &r->layout, node_memory, &r->plan, err), err);
+    status = cc_agree(r->comm,
+                      cc_plan_make(options, r->shape, &r->layout, node_memory, &r->plan, err), err);
     if (status != CC_OK)
         return status;
     if (options->decomp == CC_DECOMP_AUTO && r->layout.rank == 0 && !options->quiet)
@@ -192,8 +192,8 @@ static cc_status allocate_volume(run *r, cc_error *err)
     size_t bytes = cc_box_voxels(&r->plan.held) * cc_precision_size(precision);
     MPI_Aint local = r->layout.node_rank == 0 ? (MPI_Aint)bytes : 0;
     void *base = NULL;
-    int result = MPI_Win_allocate_shared(local, 1, MPI_INFO_NULL, r->node_comm, &base,
-                                         &r->volume_window);
+    int result =
+        MPI_Win_allocate_shared(local, 1, MPI_INFO_NULL, r->node_comm, &base, &r->volume_window);
     if (result != MPI_SUCCESS)
         return cc_fail(err, CC_ERR_NOMEM,
                        "cannot allocate %.1f MiB of node-shared memory for the volume",
@@ -237,8 +237,8 @@ static cc_status write_projection(run *r, double *sum, cc_error *err)
                                {"dataset", options->dataset},
                                {"what", "ln(mean over x), viridis, limits [-5, 5]"},
                                {"Software", "cubecast " CC_VERSION_STRING}};
-        status = cc_png_write_rgb8(path, (int)r->shape[2], (int)r->shape[1], rgb, texts, 4, NULL,
-                                   err);
+        status =
+            cc_png_write_rgb8(path, (int)r->shape[2], (int)r->shape[1], rgb, texts, 4, NULL, err);
         free(rgb);
         if (status == CC_OK)
             cc_manifest_set_projection(r->manifest, "projection.png");
@@ -254,7 +254,7 @@ static cc_status stream_uncovered(run *r, double *sum, cc_error *err)
 {
     if (r->plan.stream_count == 0)
         return CC_OK;
-    long (*runs)[2] = malloc(sizeof *runs * (size_t)(r->layout.ranks + 1));
+    long(*runs)[2] = malloc(sizeof *runs * (size_t)(r->layout.ranks + 1));
     if (runs == NULL)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
     int run_count = cc_plan_rows_uncovered(r->options, r->shape, r->layout.ranks, runs);
@@ -315,8 +315,8 @@ static cc_status projection(run *r, cc_error *err)
 
 /* ---- render and write ------------------------------------------------- */
 
-static cc_status write_frame(run *r, int frame, const cc_view *view, cc_image *image,
-                             uint8_t *rgb, cc_frame_record *record, cc_error *err)
+static cc_status write_frame(run *r, int frame, const cc_view *view, cc_image *image, uint8_t *rgb,
+                             cc_frame_record *record, cc_error *err)
 {
     const cc_render_options *options = r->options;
     cc_image_clip(image);
@@ -475,8 +475,8 @@ static cc_status render_one_together(run *r, int frame, cc_image *part, cc_image
     int writer = frame % r->layout.ranks;
     cc_view view = cc_view_of_frame(options->size, options->start_deg, options->sweep_deg,
                                     options->frames, frame);
-    cc_status status = cc_render_slab(r->renderer, r->volume, &view, &r->plan.owned_cells, part,
-                                      err);
+    cc_status status =
+        cc_render_slab(r->renderer, r->volume, &view, &r->plan.owned_cells, part, err);
     cc_profile_lap(&r->profile, CC_PHASE_RENDER, &r->mark);
     r->profile.samples += (double)options->size * options->size * part->rows;
     status = cc_agree(r->comm, status, err);
@@ -486,8 +486,8 @@ static cc_status render_one_together(run *r, int frame, cc_image *part, cc_image
         status = cc_gather_rows(part, writer, r->comm, whole, err);
     } else {
         cc_plan_visibility(&r->plan, r->layout.ranks, view.cos_theta, view.sin_theta, order);
-        status = cc_composite_partials(part, order, options->composite, writer, r->comm, whole,
-                                       err);
+        status =
+            cc_composite_partials(part, order, options->composite, writer, r->comm, whole, err);
     }
     cc_profile_lap(&r->profile, CC_PHASE_COMPOSITE, &r->mark);
     status = cc_agree(r->comm, status, err);
@@ -513,11 +513,11 @@ static cc_status render_together(run *r, cc_error *err)
     cc_image *part = NULL, *whole = NULL;
     uint8_t *rgb = malloc((size_t)n * (size_t)n * 3);
     int *order = malloc(sizeof *order * (size_t)r->layout.ranks);
-    cc_status status = rgb == NULL || order == NULL ? cc_fail(err, CC_ERR_NOMEM, "out of memory")
-                                                    : CC_OK;
+    cc_status status =
+        rgb == NULL || order == NULL ? cc_fail(err, CC_ERR_NOMEM, "out of memory") : CC_OK;
     if (status == CC_OK)
-        status = cc_image_create(n, r->plan.row_begin, r->plan.row_end - r->plan.row_begin, &part,
-                                 err);
+        status =
+            cc_image_create(n, r->plan.row_begin, r->plan.row_end - r->plan.row_begin, &part, err);
     if (status == CC_OK)
         status = cc_image_create(n, 0, n, &whole, err);
     if (status == CC_OK)

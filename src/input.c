@@ -96,9 +96,10 @@ static cc_status open_dataset(cc_input *input, cc_error *err)
     describe_shape(space, shape_text, sizeof shape_text);
     H5Sclose(space);
     if (rank != 3)
-        return cc_fail(err, CC_ERR_INPUT,
-                       "dataset '%s' in '%s' has %d dimension%s (shape %s); a 3D datacube is needed",
-                       name, input->path, rank, rank == 1 ? "" : "s", shape_text);
+        return cc_fail(
+            err, CC_ERR_INPUT,
+            "dataset '%s' in '%s' has %d dimension%s (shape %s); a 3D datacube is needed", name,
+            input->path, rank, rank == 1 ? "" : "s", shape_text);
     for (int d = 0; d < 3; d++) {
         if (dims[d] < 2)
             return cc_fail(err, CC_ERR_INPUT,
@@ -107,9 +108,10 @@ static cc_status open_dataset(cc_input *input, cc_error *err)
         input->shape[d] = (long)dims[d];
     }
     if ((double)dims[1] * (double)dims[2] > (double)CC_MAX_PLANE_VOXELS)
-        return cc_fail(err, CC_ERR_INPUT,
-                       "dataset '%s' in '%s' has shape %s; a y-z plane may hold at most 2^31 voxels",
-                       name, input->path, shape_text);
+        return cc_fail(
+            err, CC_ERR_INPUT,
+            "dataset '%s' in '%s' has shape %s; a y-z plane may hold at most 2^31 voxels", name,
+            input->path, shape_text);
     return CC_OK;
 }
 
@@ -190,7 +192,9 @@ static void describe_layout(hid_t dcpl, cc_dataset_info *info)
 {
     H5D_layout_t layout = H5Pget_layout(dcpl);
     snprintf(info->layout, sizeof info->layout, "%s",
-             layout == H5D_CHUNKED ? "chunked" : layout == H5D_COMPACT ? "compact" : "contiguous");
+             layout == H5D_CHUNKED   ? "chunked"
+             : layout == H5D_COMPACT ? "compact"
+                                     : "contiguous");
     if (layout == H5D_CHUNKED) {
         hsize_t chunk[8];
         info->chunk_rank = H5Pget_chunk(dcpl, 8, chunk);
@@ -263,10 +267,10 @@ cc_status cc_input_read(cc_input *input, const cc_box *box, cc_volume *volume, i
     }
     hid_t transfer = H5Pcreate(H5P_DATASET_XFER);
     H5Pset_dxpl_mpio(transfer, collective ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT);
-    hid_t memory_type = cc_volume_precision(volume) == CC_DOUBLE ? H5T_NATIVE_DOUBLE
-                                                                 : H5T_NATIVE_FLOAT;
-    herr_t result =
-        H5Dread(input->dataset, memory_type, memory, file_space, transfer, cc_volume_values(volume));
+    hid_t memory_type =
+        cc_volume_precision(volume) == CC_DOUBLE ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT;
+    herr_t result = H5Dread(input->dataset, memory_type, memory, file_space, transfer,
+                            cc_volume_values(volume));
     H5Pclose(transfer);
     H5Sclose(file_space);
     H5Sclose(memory);
@@ -304,8 +308,8 @@ static herr_t list_object(hid_t object, const char *name, const H5O_info_t *info
     return 0;
 }
 
-cc_status cc_input_list(const char *path, void (*visit)(const char *name, const char *what,
-                                                         void *context),
+cc_status cc_input_list(const char *path,
+                        void (*visit)(const char *name, const char *what, void *context),
                         void *context, cc_error *err)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);

@@ -25,8 +25,8 @@ static json_t *parameters(const cc_render_options *options, const long shape[3])
 {
     return json_pack("{s:s, s:s, s:[I,I,I], s:i, s:i, s:f, s:f, s:s}", "input", options->input,
                      "dataset", options->dataset, "shape", (json_int_t)shape[0],
-                     (json_int_t)shape[1], (json_int_t)shape[2], "frames", options->frames,
-                     "size", options->size, "start_deg", options->start_deg, "sweep_deg",
+                     (json_int_t)shape[1], (json_int_t)shape[2], "frames", options->frames, "size",
+                     options->size, "start_deg", options->start_deg, "sweep_deg",
                      options->sweep_deg, "precision", cc_precision_name(options->precision));
 }
 
@@ -36,10 +36,10 @@ cc_status cc_manifest_create(const cc_render_options *options, const long shape[
     cc_manifest *manifest = calloc(1, sizeof *manifest);
     if (manifest == NULL)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
-    manifest->root = json_pack("{s:s, s:o, s:[i,i], s:n, s:{}}", "software",
-                               "cubecast " CC_VERSION_STRING, "parameters",
-                               parameters(options, shape), "range", options->range_begin,
-                               options->range_end, "projection", "frames");
+    manifest->root =
+        json_pack("{s:s, s:o, s:[i,i], s:n, s:{}}", "software", "cubecast " CC_VERSION_STRING,
+                  "parameters", parameters(options, shape), "range", options->range_begin,
+                  options->range_end, "projection", "frames");
     if (manifest->root == NULL) {
         free(manifest);
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
@@ -57,15 +57,14 @@ void cc_manifest_destroy(cc_manifest *manifest)
     free(manifest);
 }
 
-cc_status cc_manifest_add_frame(cc_manifest *manifest, const cc_frame_record *record,
-                                cc_error *err)
+cc_status cc_manifest_add_frame(cc_manifest *manifest, const cc_frame_record *record, cc_error *err)
 {
     char file[64];
     cc_frame_file_name(record->frame, file, sizeof file);
-    json_t *entry = json_pack("{s:i, s:f, s:s, s:I, s:I, s:i, s:f}", "frame", record->frame,
-                              "angle_deg", record->angle_deg, "file", file, "bytes",
-                              (json_int_t)record->bytes, "crc32", (json_int_t)record->crc32,
-                              "rank", record->rank, "seconds", record->seconds);
+    json_t *entry =
+        json_pack("{s:i, s:f, s:s, s:I, s:I, s:i, s:f}", "frame", record->frame, "angle_deg",
+                  record->angle_deg, "file", file, "bytes", (json_int_t)record->bytes, "crc32",
+                  (json_int_t)record->crc32, "rank", record->rank, "seconds", record->seconds);
     if (entry == NULL || json_object_set_new(manifest->frames, file, entry) != 0)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
     return CC_OK;
@@ -95,7 +94,8 @@ cc_status cc_manifest_write(const cc_manifest *manifest, const char *folder, cc_
 {
     char path[4200];
     manifest_path(folder, path, sizeof path);
-    char *text = json_dumps(manifest->root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+    char *text =
+        json_dumps(manifest->root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
     if (text == NULL)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
     size_t length = strlen(text);
@@ -108,9 +108,9 @@ cc_status cc_manifest_write(const cc_manifest *manifest, const char *folder, cc_
 static cc_status read_record(json_t *entry, cc_frame_record *record, cc_error *err)
 {
     json_int_t bytes = 0, crc = 0;
-    if (json_unpack(entry, "{s:i, s:F, s:I, s:I, s?i, s?F}", "frame", &record->frame,
-                    "angle_deg", &record->angle_deg, "bytes", &bytes, "crc32", &crc, "rank",
-                    &record->rank, "seconds", &record->seconds) != 0)
+    if (json_unpack(entry, "{s:i, s:F, s:I, s:I, s?i, s?F}", "frame", &record->frame, "angle_deg",
+                    &record->angle_deg, "bytes", &bytes, "crc32", &crc, "rank", &record->rank,
+                    "seconds", &record->seconds) != 0)
         return cc_fail(err, CC_ERR_USAGE, "manifest frame entry is malformed");
     record->bytes = (unsigned long long)bytes;
     record->crc32 = (uint32_t)crc;

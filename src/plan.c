@@ -35,8 +35,8 @@ static void plan_frames(const cc_render_options *options, const long shape[3],
 
 /* The x planes [*lo, *lo + *count) that rank's band of image rows touches
  * (a row only touches the two planes around it, whatever the angle). */
-static void rows_planes(const cc_render_options *options, const long shape[3], int ranks,
-                        int rank, long *lo, long *count)
+static void rows_planes(const cc_render_options *options, const long shape[3], int ranks, int rank,
+                        long *lo, long *count)
 {
     long row_lo, row_count;
     cc_split(options->size, ranks, rank, &row_lo, &row_count);
@@ -126,7 +126,8 @@ static void choose_brick_grid(const long shape[3], int ranks, int grid[3])
             if ((ranks / px) % py != 0)
                 continue;
             int pz = ranks / px / py;
-            double bx = (double)shape[0] / px, by = (double)shape[1] / py, bz = (double)shape[2] / pz;
+            double bx = (double)shape[0] / px, by = (double)shape[1] / py,
+                   bz = (double)shape[2] / pz;
             double surface = bx * by + by * bz + bx * bz;
             /* On ties keep x whole (x splits need no compositing, but
              * design.md asks for sort-last across y and z), then prefer

@@ -40,8 +40,15 @@ unsigned long long cc_peak_rss_bytes(void)
 }
 
 /* Per-rank row sent to rank 0. */
-enum { ROW_PHASES = 0, ROW_SAMPLES = CC_PHASE_COUNT, ROW_BYTES, ROW_RSS, ROW_FRAMES, ROW_WALL,
-       ROW_LENGTH };
+enum {
+    ROW_PHASES = 0,
+    ROW_SAMPLES = CC_PHASE_COUNT,
+    ROW_BYTES,
+    ROW_RSS,
+    ROW_FRAMES,
+    ROW_WALL,
+    ROW_LENGTH
+};
 
 typedef struct text_buffer {
     char *data;
@@ -117,7 +124,8 @@ static void write_table(const double *rows, int ranks, text_buffer *text)
     }
     double render_max, render_min, render_mean;
     summarize(rows, ranks, ROW_PHASES + CC_PHASE_RENDER, &render_min, &render_mean, &render_max);
-    append(text, "  samples %.0f: %.1f M samples/s over the run, %.1f M samples/s while rendering\n",
+    append(text,
+           "  samples %.0f: %.1f M samples/s over the run, %.1f M samples/s while rendering\n",
            samples, wall > 0 ? samples / wall / 1e6 : 0.0,
            render_max > 0 ? samples / render_max / 1e6 : 0.0);
 }
@@ -137,8 +145,9 @@ static void write_json(const double *rows, int ranks, text_buffer *text)
         const double *row = rows + r * ROW_LENGTH;
         samples += row[ROW_SAMPLES];
         wall = row[ROW_WALL] > wall ? row[ROW_WALL] : wall;
-        append(text, "%s{\"rank\": %d, \"frames\": %.0f, \"samples\": %.0f, "
-                     "\"peak_rss_bytes\": %.0f, \"bytes_read\": %.0f, \"seconds\": {",
+        append(text,
+               "%s{\"rank\": %d, \"frames\": %.0f, \"samples\": %.0f, "
+               "\"peak_rss_bytes\": %.0f, \"bytes_read\": %.0f, \"seconds\": {",
                r ? ", " : "", r, row[ROW_FRAMES], row[ROW_SAMPLES], row[ROW_RSS], row[ROW_BYTES]);
         for (int p = 0; p < CC_PHASE_COUNT; p++)
             append(text, "%s\"%s\": %.6f", p ? ", " : "", cc_phase_names[p], row[ROW_PHASES + p]);
@@ -146,8 +155,9 @@ static void write_json(const double *rows, int ranks, text_buffer *text)
     }
     double render_min, render_mean, render_max;
     summarize(rows, ranks, ROW_PHASES + CC_PHASE_RENDER, &render_min, &render_mean, &render_max);
-    append(text, "], \"samples\": %.0f, \"wall_seconds\": %.6f, \"samples_per_second\": %.1f, "
-                 "\"render_samples_per_second\": %.1f}",
+    append(text,
+           "], \"samples\": %.0f, \"wall_seconds\": %.6f, \"samples_per_second\": %.1f, "
+           "\"render_samples_per_second\": %.1f}",
            samples, wall, wall > 0 ? samples / wall : 0.0,
            render_max > 0 ? samples / render_max : 0.0);
 }

@@ -12,8 +12,7 @@ struct cc_progress {
     double start;
 };
 
-cc_status cc_progress_create(int to_render, int total, int quiet, cc_progress **out,
-                             cc_error *err)
+cc_status cc_progress_create(int to_render, int total, int quiet, cc_progress **out, cc_error *err)
 {
     cc_progress *progress = calloc(1, sizeof *progress);
     if (progress == NULL)

@@ -20,9 +20,10 @@ void cc_projection_accumulate(const cc_volume *volume, const cc_box *box, double
     for (long y = box->lo[1]; y < box->lo[1] + box->count[1]; y++) {
         double *out = sum + (size_t)y * (size_t)nz + (size_t)box->lo[2];
         for (long x = box->lo[0]; x < box->lo[0] + box->count[0]; x++) {
-            size_t row = ((size_t)(x - held->lo[0]) * (size_t)held->count[1] +
-                          (size_t)(y - held->lo[1])) * (size_t)held->count[2] +
-                         (size_t)(box->lo[2] - held->lo[2]);
+            size_t row =
+                ((size_t)(x - held->lo[0]) * (size_t)held->count[1] + (size_t)(y - held->lo[1])) *
+                    (size_t)held->count[2] +
+                (size_t)(box->lo[2] - held->lo[2]);
             if (is_double)
                 for (long z = 0; z < box->count[2]; z++)
                     out[z] += ((const double *)values)[row + (size_t)z];
@@ -55,8 +56,7 @@ static int viridis_index(double value, double lo, double hi, int *index)
     return 1;
 }
 
-void cc_projection_to_rgb8(const double *log_mean, size_t count, double lo, double hi,
-                           uint8_t *rgb)
+void cc_projection_to_rgb8(const double *log_mean, size_t count, double lo, double hi, uint8_t *rgb)
 {
     for (size_t p = 0; p < count; p++) {
         int index;

@@ -20,8 +20,7 @@ struct cc_raw {
     char temporary[4200];
 };
 
-static hid_t create_dataset(hid_t file, const char *name, hid_t type, int rank,
-                            const hsize_t *dims)
+static hid_t create_dataset(hid_t file, const char *name, hid_t type, int rank, const hsize_t *dims)
 {
     hid_t space = H5Screate_simple(rank, dims, NULL);
     hid_t dataset = H5Dcreate2(file, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -84,8 +83,8 @@ static cc_status create_file(cc_raw *raw, const cc_render_options *options, long
     return CC_OK;
 }
 
-cc_status cc_raw_create(const char *path, MPI_Comm comm, const cc_render_options *options,
-                        long ny, long nz, cc_raw **out, cc_error *err)
+cc_status cc_raw_create(const char *path, MPI_Comm comm, const cc_render_options *options, long ny,
+                        long nz, cc_raw **out, cc_error *err)
 {
     cc_raw *raw = calloc(1, sizeof *raw);
     if (raw == NULL)
@@ -161,8 +160,7 @@ cc_status cc_raw_write_frame(cc_raw *raw, int frame, double angle_deg, const cc_
 
 cc_status cc_raw_write_projection(cc_raw *raw, const double *projection, cc_error *err)
 {
-    if (H5Dwrite(raw->projection, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, projection) <
-        0)
+    if (H5Dwrite(raw->projection, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, projection) < 0)
         return cc_fail(err, CC_ERR_OUTPUT, "cannot write the projection to '%s'", raw->path);
     return CC_OK;
 }

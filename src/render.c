@@ -169,9 +169,8 @@ static void locate_samples(sample_table *samples, const cc_view *view, const cc_
             int inside = cc_grid_locate((int)shape[1], y, &cy, &wy) &&
                          cc_grid_locate((int)shape[2], z, &cz, &wz) && owns(owned, 1, cy) &&
                          owns(owned, 2, cz);
-            samples->offset[s] = inside ? (int32_t)((cy - box->lo[1]) * box->count[2] +
-                                                    (cz - box->lo[2]))
-                                        : -1;
+            samples->offset[s] =
+                inside ? (int32_t)((cy - box->lo[1]) * box->count[2] + (cz - box->lo[2])) : -1;
             samples->wy_double[s] = inside ? wy : 0.0;
             samples->wz_double[s] = inside ? wz : 0.0;
             samples->wy_single[s] = (float)samples->wy_double[s];
@@ -191,8 +190,8 @@ static void lerp_plane_single(const float *restrict lower, const float *restrict
         plane[p] = (1.0f - wx) * lower[p] + wx * upper[p];
 }
 
-static void lerp_plane_double(const double *restrict lower, const double *restrict upper,
-                              double wx, size_t count, double *restrict plane)
+static void lerp_plane_double(const double *restrict lower, const double *restrict upper, double wx,
+                              size_t count, double *restrict plane)
 {
     for (size_t p = 0; p < count; p++)
         plane[p] = (1.0 - wx) * lower[p] + wx * upper[p];
@@ -285,7 +284,8 @@ static void composite_row_double(const sample_table *samples, const double *rest
         for (int k = 0; k < n; k++) {
             int32_t o = offset[k] < 0 ? 0 : offset[k];
             double v0 = (1.0 - wz[k]) * plane[o] + wz[k] * plane[o + 1];
-            double v1 = (1.0 - wz[k]) * plane[o + plane_stride] + wz[k] * plane[o + plane_stride + 1];
+            double v1 =
+                (1.0 - wz[k]) * plane[o + plane_stride] + wz[k] * plane[o + plane_stride + 1];
             double v = (1.0 - wy[k]) * v0 + wy[k] * v1;
             int inside = (offset[k] >= 0) & (v > 0.0) & (v < INFINITY);
             value[k] = inside ? v : 1.0;
@@ -299,10 +299,14 @@ static void composite_row_double(const sample_table *samples, const double *rest
             double e1 = keep[k] * exp(-d1 * d1 / cc_band_width[0]);
             double e2 = keep[k] * exp(-d2 * d2 / cc_band_width[1]);
             double e3 = keep[k] * exp(-d3 * d3 / cc_band_width[2]);
-            double cr = cc_band_weight[0][0] * e1 + cc_band_weight[0][1] * e2 + cc_band_weight[0][2] * e3;
-            double cg = cc_band_weight[1][0] * e1 + cc_band_weight[1][1] * e2 + cc_band_weight[1][2] * e3;
-            double cb = cc_band_weight[2][0] * e1 + cc_band_weight[2][1] * e2 + cc_band_weight[2][2] * e3;
-            double a = cc_band_weight[3][0] * e1 + cc_band_weight[3][1] * e2 + cc_band_weight[3][2] * e3;
+            double cr =
+                cc_band_weight[0][0] * e1 + cc_band_weight[0][1] * e2 + cc_band_weight[0][2] * e3;
+            double cg =
+                cc_band_weight[1][0] * e1 + cc_band_weight[1][1] * e2 + cc_band_weight[1][2] * e3;
+            double cb =
+                cc_band_weight[2][0] * e1 + cc_band_weight[2][1] * e2 + cc_band_weight[2][2] * e3;
+            double a =
+                cc_band_weight[3][0] * e1 + cc_band_weight[3][1] * e2 + cc_band_weight[3][2] * e3;
             r[k] = a * cr + (1.0 - a) * r[k];
             g[k] = a * cg + (1.0 - a) * g[k];
             b[k] = a * cb + (1.0 - a) * b[k];
@@ -337,9 +341,8 @@ static void clear_row(cc_image *image, int j)
 }
 
 /* Renders one row with this thread's scratch; returns 0 when out of memory. */
-static int render_row(const cc_renderer *renderer, thread_scratch *scratch,
-                      const cc_volume *volume, const cc_view *view, const cc_box *owned,
-                      cc_image *image, int j)
+static int render_row(const cc_renderer *renderer, thread_scratch *scratch, const cc_volume *volume,
+                      const cc_view *view, const cc_box *owned, cc_image *image, int j)
 {
     const long *shape = cc_volume_global_shape(volume);
     const cc_box *box = cc_volume_box(volume);
@@ -361,13 +364,12 @@ static int render_row(const cc_renderer *renderer, thread_scratch *scratch,
     if (precision == CC_SINGLE) {
         lerp_plane_single((const float *)lower, (const float *)upper, (float)wx, plane_count,
                           scratch->plane);
-        composite_row_single(renderer->table, &renderer->samples, scratch->plane, box->count[2],
-                             n, scratch->rays);
+        composite_row_single(renderer->table, &renderer->samples, scratch->plane, box->count[2], n,
+                             scratch->rays);
     } else {
         lerp_plane_double((const double *)lower, (const double *)upper, wx, plane_count,
                           scratch->plane);
-        composite_row_double(&renderer->samples, scratch->plane, box->count[2], n,
-                             scratch->rays);
+        composite_row_double(&renderer->samples, scratch->plane, box->count[2], n, scratch->rays);
     }
     store_row(image, j, scratch->rays, precision);
     return 1;

@@ -16,7 +16,11 @@ static const double cc_bands[3][6] = {
 
 /* The table spans values [2^-14, 2^22], ln from -9.7 to 15.2: outside it
  * every Gaussian is below 1e-16, so those values map to the zero entry. */
-enum { TABLE_MIN_EXPONENT = -14, TABLE_MAX_EXPONENT = 22, TABLE_SHIFT = 23 - CC_TRANSFER_TABLE_BITS };
+enum {
+    TABLE_MIN_EXPONENT = -14,
+    TABLE_MAX_EXPONENT = 22,
+    TABLE_SHIFT = 23 - CC_TRANSFER_TABLE_BITS
+};
 
 void cc_transfer_eval(double value, double rgba[4])
 {
@@ -92,7 +96,8 @@ void cc_transfer_table_eval(const cc_transfer_table *table, float value, float r
     uint32_t q = (bits >> TABLE_SHIFT) - table->first_bits;
     if (q > table->entries - 1)
         q = table->entries - 1;
-    float fraction = (float)(bits & ((1u << TABLE_SHIFT) - 1)) * (1.0f / (float)(1u << TABLE_SHIFT));
+    float fraction =
+        (float)(bits & ((1u << TABLE_SHIFT) - 1)) * (1.0f / (float)(1u << TABLE_SHIFT));
     for (int c = 0; c < 4; c++)
         rgba[c] = table->base[4 * q + c] + fraction * table->slope[4 * q + c];
 }

@@ -12,8 +12,8 @@ struct cc_volume {
     int owns_values;
 };
 
-static cc_status volume_init(const long global_shape[3], const cc_box *box,
-                             cc_precision precision, cc_volume **out, cc_error *err)
+static cc_status volume_init(const long global_shape[3], const cc_box *box, cc_precision precision,
+                             cc_volume **out, cc_error *err)
 {
     cc_volume *volume = calloc(1, sizeof *volume);
     if (volume == NULL)

@@ -9,12 +9,12 @@
 
 typedef enum cc_status {
     CC_OK = 0,
-    CC_ERR_USAGE,    /* a bad option or option value */
-    CC_ERR_INPUT,    /* the input file or dataset cannot be used */
-    CC_ERR_OUTPUT,   /* an output file or folder cannot be written */
-    CC_ERR_NOMEM,    /* an allocation failed */
-    CC_ERR_MPI,      /* an MPI call failed */
-    CC_ERR_INTERNAL, /* a broken invariant: a bug in cubecast */
+    CC_ERR_USAGE,      /* a bad option or option value */
+    CC_ERR_INPUT,      /* the input file or dataset cannot be used */
+    CC_ERR_OUTPUT,     /* an output file or folder cannot be written */
+    CC_ERR_NOMEM,      /* an allocation failed */
+    CC_ERR_MPI,        /* an MPI call failed */
+    CC_ERR_INTERNAL,   /* a broken invariant: a bug in cubecast */
     CC_ERR_INTERRUPTED /* stopped by SIGTERM/SIGUSR1; resumable */
 } cc_status;
 

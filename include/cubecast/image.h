@@ -15,10 +15,10 @@
 #include "cubecast/error.h"
 
 typedef struct cc_image {
-    int width;      /* N columns */
-    int row_begin;  /* first image row held */
-    int rows;       /* number of rows held */
-    double *colour; /* rows x width x 3 (r, g, b) */
+    int width;             /* N columns */
+    int row_begin;         /* first image row held */
+    int rows;              /* number of rows held */
+    double *colour;        /* rows x width x 3 (r, g, b) */
     double *transmittance; /* rows x width */
 } cc_image;
 

@@ -17,13 +17,13 @@ typedef struct cc_input cc_input;
 
 /* What a user needs to know about a dataset. */
 typedef struct cc_dataset_info {
-    int rank;           /* number of dimensions */
+    int rank; /* number of dimensions */
     long shape[8];
     char type_name[64]; /* e.g. "float32", "int16", "uint8" */
     char layout[32];    /* "contiguous", "chunked", "compact" */
     int chunk_rank;
     long chunk[8];
-    char filters[128];  /* e.g. "deflate(4)" or "" */
+    char filters[128]; /* e.g. "deflate(4)" or "" */
 } cc_dataset_info;
 
 /* Opens path and its dataset (a path like "density" or "/fields/rho") on comm
@@ -48,8 +48,8 @@ cc_status cc_input_read(cc_input *input, const cc_box *box, cc_volume *volume, i
 unsigned long long cc_input_bytes_read(const cc_input *input);
 
 /* Prints the objects of an HDF5 file (serial; for `cubecast info`). */
-cc_status cc_input_list(const char *path, void (*visit)(const char *name, const char *what,
-                                                         void *context),
+cc_status cc_input_list(const char *path,
+                        void (*visit)(const char *name, const char *what, void *context),
                         void *context, cc_error *err);
 
 #endif

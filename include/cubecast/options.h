@@ -9,22 +9,27 @@
 #include "cubecast/error.h"
 #include "cubecast/precision.h"
 
-typedef enum cc_decomp { CC_DECOMP_FRAMES = 0, CC_DECOMP_ROWS, CC_DECOMP_BRICKS, CC_DECOMP_AUTO } cc_decomp;
+typedef enum cc_decomp {
+    CC_DECOMP_FRAMES = 0,
+    CC_DECOMP_ROWS,
+    CC_DECOMP_BRICKS,
+    CC_DECOMP_AUTO
+} cc_decomp;
 typedef enum cc_composite { CC_COMPOSITE_ROOT = 0, CC_COMPOSITE_SWAP } cc_composite;
 
 typedef struct cc_render_options {
     const char *input;
-    const char *dataset;   /* "density" */
-    const char *output;    /* "out" */
-    int frames;            /* F = 10 */
-    int size;              /* N = 180 */
-    double start_deg;      /* 0 */
-    double sweep_deg;      /* 90 */
+    const char *dataset;    /* "density" */
+    const char *output;     /* "out" */
+    int frames;             /* F = 10 */
+    int size;               /* N = 180 */
+    double start_deg;       /* 0 */
+    double sweep_deg;       /* 90 */
     cc_precision precision; /* single */
-    int range_begin;       /* first frame rendered (0) */
-    int range_end;         /* one past the last (F) */
-    int projection;        /* write projection.png (1) */
-    const char *raw;       /* --raw FILE.h5 or NULL */
+    int range_begin;        /* first frame rendered (0) */
+    int range_end;          /* one past the last (F) */
+    int projection;         /* write projection.png (1) */
+    const char *raw;        /* --raw FILE.h5 or NULL */
     int quiet;
     int resume;
     int profile;

@@ -18,13 +18,13 @@ typedef struct cc_plan {
     cc_box owned_cells; /* interpolation cells whose samples this rank renders */
     int row_begin;      /* image rows this rank renders */
     int row_end;
-    cc_box projection;  /* held voxels this rank adds into the projection */
-    long stream_begin;  /* rows mode: planes no rank holds, numbered along x */
-    long stream_count;  /* (cc_plan_rows_uncovered); this rank reads these
-                           [begin, begin + count) once, for the projection.
-                           With them, every voxel is added by one rank. */
-    int bricks[3];        /* bricks mode: the grid of bricks along x, y, z */
-    char reason[256];     /* why this decomposition (for --decomp auto) */
+    cc_box projection; /* held voxels this rank adds into the projection */
+    long stream_begin; /* rows mode: planes no rank holds, numbered along x */
+    long stream_count; /* (cc_plan_rows_uncovered); this rank reads these
+                          [begin, begin + count) once, for the projection.
+                          With them, every voxel is added by one rank. */
+    int bricks[3];     /* bricks mode: the grid of bricks along x, y, z */
+    char reason[256];  /* why this decomposition (for --decomp auto) */
 } cc_plan;
 
 /* The rank layout the plan is made for. */

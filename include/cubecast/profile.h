@@ -13,8 +13,8 @@
 #include "cubecast/error.h"
 
 typedef enum cc_phase {
-    CC_PHASE_SETUP,     /* options, opening the input, planning */
-    CC_PHASE_READ,      /* reading the volume */
+    CC_PHASE_SETUP, /* options, opening the input, planning */
+    CC_PHASE_READ,  /* reading the volume */
     CC_PHASE_PROJECTION,
     CC_PHASE_RENDER,
     CC_PHASE_COMPOSITE, /* gathering rows / compositing partial images */
@@ -25,7 +25,7 @@ typedef enum cc_phase {
 } cc_phase;
 
 typedef struct cc_profile {
-    double start;                  /* cc_profile_now() at creation */
+    double start; /* cc_profile_now() at creation */
     double seconds[CC_PHASE_COUNT];
     double samples;                /* camera samples rendered */
     unsigned long long bytes_read; /* from the input file */

@@ -12,8 +12,7 @@ typedef struct cc_progress cc_progress;
 
 /* to_render: frames this run renders; total: frames in the range (some may
  * be done already, from a resumed run).  quiet: print nothing. */
-cc_status cc_progress_create(int to_render, int total, int quiet, cc_progress **out,
-                             cc_error *err);
+cc_status cc_progress_create(int to_render, int total, int quiet, cc_progress **out, cc_error *err);
 void cc_progress_destroy(cc_progress *progress);
 
 void cc_progress_frame_done(cc_progress *progress, int rank);

@@ -18,8 +18,8 @@ typedef struct cc_raw cc_raw;
 
 /* Collective.  The file holds the frames of options' range, slot 0 being
  * frame range_begin; ny, nz: the projection's shape. */
-cc_status cc_raw_create(const char *path, MPI_Comm comm, const cc_render_options *options,
-                        long ny, long nz, cc_raw **out, cc_error *err);
+cc_status cc_raw_create(const char *path, MPI_Comm comm, const cc_render_options *options, long ny,
+                        long nz, cc_raw **out, cc_error *err);
 
 /* Independent: writes one clipped frame (global number frame). */
 cc_status cc_raw_write_frame(cc_raw *raw, int frame, double angle_deg, const cc_image *image,

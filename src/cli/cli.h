@@ -12,8 +12,7 @@ typedef enum cc_cli_action { CC_CLI_RUN = 0, CC_CLI_HELP, CC_CLI_VERSION } cc_cl
 cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
                               cc_cli_action *action, cc_error *err);
 cc_status cc_cli_parse_generate(int argc, char **argv, const char **path,
-                                cc_generate_options *options, cc_cli_action *action,
-                                cc_error *err);
+                                cc_generate_options *options, cc_cli_action *action, cc_error *err);
 cc_status cc_cli_parse_info(int argc, char **argv, const char **path, const char **dataset,
                             cc_cli_action *action, cc_error *err);
 

@@ -8,15 +8,14 @@
 
 #include "cli.h"
 
-const char cc_usage_main[] =
-    "usage: cubecast <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  render INPUT.h5     volume-render a datacube into PNG frames\n"
-    "  generate OUT.h5     write a synthetic datacube\n"
-    "  info INPUT.h5       describe a file's datasets and value range\n"
-    "\n"
-    "Run 'cubecast <command> --help' for a command's options.\n";
+const char cc_usage_main[] = "usage: cubecast <command> [options]\n"
+                             "\n"
+                             "commands:\n"
+                             "  render INPUT.h5     volume-render a datacube into PNG frames\n"
+                             "  generate OUT.h5     write a synthetic datacube\n"
+                             "  info INPUT.h5       describe a file's datasets and value range\n"
+                             "\n"
+                             "Run 'cubecast <command> --help' for a command's options.\n";
 
 const char cc_usage_render[] =
     "usage: cubecast render INPUT.h5 [options]\n"
@@ -65,8 +64,8 @@ static cc_status parse_long(const char *option, const char *text, long lo, long 
     if (errno != 0 || end == text || *end != '\0')
         return cc_fail(err, CC_ERR_USAGE, "%s needs an integer, not '%s'", option, text);
     if (value < lo || value > hi)
-        return cc_fail(err, CC_ERR_USAGE, "%s must be between %ld and %ld, not %ld", option, lo,
-                       hi, value);
+        return cc_fail(err, CC_ERR_USAGE, "%s must be between %ld and %ld, not %ld", option, lo, hi,
+                       value);
     *out = value;
     return CC_OK;
 }
@@ -116,29 +115,67 @@ static cc_status unknown_option(int argc, char **argv, int code, cc_error *err)
 }
 
 enum {
-    OPT_DATASET = 1000, OPT_FRAMES, OPT_SIZE, OPT_START, OPT_SWEEP, OPT_PRECISION, OPT_RANGE,
-    OPT_NO_PROJECTION, OPT_RAW, OPT_QUIET, OPT_VERSION, OPT_RESUME, OPT_DECOMP, OPT_COMPOSITE,
-    OPT_PROFILE, OPT_SHAPE, OPT_SEED, OPT_DTYPE
+    OPT_DATASET = 1000,
+    OPT_FRAMES,
+    OPT_SIZE,
+    OPT_START,
+    OPT_SWEEP,
+    OPT_PRECISION,
+    OPT_RANGE,
+    OPT_NO_PROJECTION,
+    OPT_RAW,
+    OPT_QUIET,
+    OPT_VERSION,
+    OPT_RESUME,
+    OPT_DECOMP,
+    OPT_COMPOSITE,
+    OPT_PROFILE,
+    OPT_SHAPE,
+    OPT_SEED,
+    OPT_DTYPE
 };
 
 static cc_status render_option(int code, const char *value, cc_render_options *options,
                                cc_cli_action *action, cc_error *err)
 {
     switch (code) {
-    case OPT_DATASET: options->dataset = value; return CC_OK;
-    case 'o': options->output = value; return CC_OK;
-    case OPT_FRAMES: return parse_int("--frames", value, &options->frames, err);
-    case OPT_SIZE: return parse_int("--size", value, &options->size, err);
-    case OPT_START: return parse_double("--start-deg", value, &options->start_deg, err);
-    case OPT_SWEEP: return parse_double("--sweep-deg", value, &options->sweep_deg, err);
-    case OPT_RANGE: return parse_range(value, options, err);
-    case OPT_NO_PROJECTION: options->projection = 0; return CC_OK;
-    case OPT_RAW: options->raw = value; return CC_OK;
-    case OPT_QUIET: options->quiet = 1; return CC_OK;
-    case OPT_RESUME: options->resume = 1; return CC_OK;
-    case OPT_PROFILE: options->profile = 1; return CC_OK;
-    case 'h': *action = CC_CLI_HELP; return CC_OK;
-    case OPT_VERSION: *action = CC_CLI_VERSION; return CC_OK;
+    case OPT_DATASET:
+        options->dataset = value;
+        return CC_OK;
+    case 'o':
+        options->output = value;
+        return CC_OK;
+    case OPT_FRAMES:
+        return parse_int("--frames", value, &options->frames, err);
+    case OPT_SIZE:
+        return parse_int("--size", value, &options->size, err);
+    case OPT_START:
+        return parse_double("--start-deg", value, &options->start_deg, err);
+    case OPT_SWEEP:
+        return parse_double("--sweep-deg", value, &options->sweep_deg, err);
+    case OPT_RANGE:
+        return parse_range(value, options, err);
+    case OPT_NO_PROJECTION:
+        options->projection = 0;
+        return CC_OK;
+    case OPT_RAW:
+        options->raw = value;
+        return CC_OK;
+    case OPT_QUIET:
+        options->quiet = 1;
+        return CC_OK;
+    case OPT_RESUME:
+        options->resume = 1;
+        return CC_OK;
+    case OPT_PROFILE:
+        options->profile = 1;
+        return CC_OK;
+    case 'h':
+        *action = CC_CLI_HELP;
+        return CC_OK;
+    case OPT_VERSION:
+        *action = CC_CLI_VERSION;
+        return CC_OK;
     case OPT_PRECISION:
         if (strcmp(value, "single") == 0 || strcmp(value, "double") == 0) {
             options->precision = value[0] == 's' ? CC_SINGLE : CC_DOUBLE;
@@ -222,8 +259,8 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
     return status;
 }
 
-static cc_status generate_option(int code, cc_generate_options *options,
-                                 cc_cli_action *action, cc_error *err)
+static cc_status generate_option(int code, cc_generate_options *options, cc_cli_action *action,
+                                 cc_error *err)
 {
     long value;
     cc_status status = CC_OK;
@@ -255,9 +292,15 @@ static cc_status generate_option(int code, cc_generate_options *options,
             return CC_OK;
         }
         return cc_fail(err, CC_ERR_USAGE, "--dtype must be float32 or float64, not '%s'", optarg);
-    case OPT_DATASET: options->dataset = optarg; return CC_OK;
-    case 'h': *action = CC_CLI_HELP; return CC_OK;
-    case OPT_VERSION: *action = CC_CLI_VERSION; return CC_OK;
+    case OPT_DATASET:
+        options->dataset = optarg;
+        return CC_OK;
+    case 'h':
+        *action = CC_CLI_HELP;
+        return CC_OK;
+    case OPT_VERSION:
+        *action = CC_CLI_VERSION;
+        return CC_OK;
     default:
         return cc_fail(err, CC_ERR_INTERNAL, "unhandled option %d", code);
     }
@@ -288,14 +331,18 @@ static char **joined_shape_arguments(int *argc, char **argv, char *joined, size_
 }
 
 static cc_status parse_generate_words(int argc, char **argv, const char **path,
-                                cc_generate_options *options, cc_cli_action *action,
-                                cc_error *err)
+                                      cc_generate_options *options, cc_cli_action *action,
+                                      cc_error *err)
 {
     static const struct option longs[] = {
-        {"size", required_argument, NULL, OPT_SIZE},   {"shape", required_argument, NULL, OPT_SHAPE},
-        {"seed", required_argument, NULL, OPT_SEED},   {"dtype", required_argument, NULL, OPT_DTYPE},
-        {"dataset", required_argument, NULL, OPT_DATASET}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, OPT_VERSION},   {NULL, 0, NULL, 0},
+        {"size", required_argument, NULL, OPT_SIZE},
+        {"shape", required_argument, NULL, OPT_SHAPE},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"dtype", required_argument, NULL, OPT_DTYPE},
+        {"dataset", required_argument, NULL, OPT_DATASET},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
     };
     memset(options, 0, sizeof *options);
     options->shape[0] = options->shape[1] = options->shape[2] = 256;
@@ -318,13 +365,13 @@ static cc_status parse_generate_words(int argc, char **argv, const char **path,
         return CC_OK;
     cc_status status = positional(argc, argv, path, "generate", err);
     if (status == CC_OK && *path == NULL)
-        status = cc_fail(err, CC_ERR_USAGE, "no output file given (usage: cubecast generate OUT.h5)");
+        status =
+            cc_fail(err, CC_ERR_USAGE, "no output file given (usage: cubecast generate OUT.h5)");
     return status;
 }
 
 cc_status cc_cli_parse_generate(int argc, char **argv, const char **path,
-                                cc_generate_options *options, cc_cli_action *action,
-                                cc_error *err)
+                                cc_generate_options *options, cc_cli_action *action, cc_error *err)
 {
     /* Static storage is not needed: the joined words live in argv's copy
      * only during parsing, and sscanf reads them out before we return. */
