@@ -199,6 +199,31 @@ static void lerp_plane_double(const double *restrict lower, const double *restri
 
 enum { TABLE_SHIFT = 23 - CC_TRANSFER_TABLE_BITS };
 
+/* A (value, slope) pair of the transfer table at step, read as one 64-bit
+ * word so the compiler gathers it with one element instead of two. */
+static inline float lookup(const float *step, float fraction)
+{
+    uint64_t pair;
+    memcpy(&pair, step, sizeof pair);
+    uint32_t low = (uint32_t)pair, high = (uint32_t)(pair >> 32);
+    float value, slope;
+    memcpy(&value, &low, sizeof value);
+    memcpy(&slope, &high, sizeof slope);
+    return value + fraction * slope;
+}
+
+/* (1 - w) * p[0] + w * p[1], with both values read as one 64-bit word. */
+static inline float lerp_pair(const float *p, float w)
+{
+    uint64_t pair;
+    memcpy(&pair, p, sizeof pair);
+    uint32_t low = (uint32_t)pair, high = (uint32_t)(pair >> 32);
+    float first, second;
+    memcpy(&first, &low, sizeof first);
+    memcpy(&second, &high, sizeof second);
+    return (1.0f - w) * first + w * second;
+}
+
 /* Step 3, single precision: composite depth steps [0, N) of one row. */
 static void composite_row_single(const cc_transfer_table *table, const sample_table *samples,
                                  const float *restrict plane, long plane_stride, int n,
@@ -206,8 +231,7 @@ static void composite_row_single(const cc_transfer_table *table, const sample_ta
 {
     float *restrict r = rays, *restrict g = rays + n, *restrict b = rays + 2 * n;
     float *restrict t = rays + 3 * n;
-    const float *restrict base = table->base;
-    const float *restrict slope = table->slope;
+    const float *restrict steps = table->steps;
     const uint32_t first = table->first_bits, last = table->entries - 1;
     const uint32_t mask = (1u << TABLE_SHIFT) - 1;
     const float scale = 1.0f / (float)(1u << TABLE_SHIFT);
@@ -222,10 +246,8 @@ static void composite_row_single(const cc_transfer_table *table, const sample_ta
 #pragma omp simd
         for (int k = 0; k < n; k++) {
             int32_t o = offset[k] < 0 ? 0 : offset[k];
-            float v00 = plane[o], v01 = plane[o + 1];
-            float v10 = plane[o + plane_stride], v11 = plane[o + plane_stride + 1];
-            float v0 = (1.0f - wz[k]) * v00 + wz[k] * v01;
-            float v1 = (1.0f - wz[k]) * v10 + wz[k] * v11;
+            float v0 = lerp_pair(plane + o, wz[k]);
+            float v1 = lerp_pair(plane + o + plane_stride, wz[k]);
             float v = (1.0f - wy[k]) * v0 + wy[k] * v1;
             uint32_t bits;
             memcpy(&bits, &v, sizeof bits);
@@ -234,10 +256,10 @@ static void composite_row_single(const cc_transfer_table *table, const sample_ta
             uint32_t q = (bits >> TABLE_SHIFT) - first;
             q = q < last ? q : last;
             float fraction = (float)(bits & mask) * scale;
-            float cr = base[4 * q + 0] + fraction * slope[4 * q + 0];
-            float cg = base[4 * q + 1] + fraction * slope[4 * q + 1];
-            float cb = base[4 * q + 2] + fraction * slope[4 * q + 2];
-            float a = base[4 * q + 3] + fraction * slope[4 * q + 3];
+            float cr = lookup(steps + 8 * q + 0, fraction);
+            float cg = lookup(steps + 8 * q + 2, fraction);
+            float cb = lookup(steps + 8 * q + 4, fraction);
+            float a = lookup(steps + 8 * q + 6, fraction);
             r[k] = a * cr + (1.0f - a) * r[k];
             g[k] = a * cg + (1.0f - a) * g[k];
             b[k] = a * cb + (1.0f - a) * b[k];

@@ -58,9 +58,8 @@ cc_status cc_transfer_table_create(cc_transfer_table **out, cc_error *err)
     uint32_t steps = (uint32_t)(TABLE_MAX_EXPONENT - TABLE_MIN_EXPONENT) << CC_TRANSFER_TABLE_BITS;
     table->first_bits = float_bits(ldexpf(1.0f, TABLE_MIN_EXPONENT)) >> TABLE_SHIFT;
     table->entries = steps + 1;
-    table->base = calloc((size_t)table->entries * 4, sizeof(float));
-    table->slope = calloc((size_t)table->entries * 4, sizeof(float));
-    if (table->base == NULL || table->slope == NULL) {
+    table->steps = calloc((size_t)table->entries * 8, sizeof(float));
+    if (table->steps == NULL) {
         cc_transfer_table_destroy(table);
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
     }
@@ -70,8 +69,8 @@ cc_status cc_transfer_table_create(cc_transfer_table **out, cc_error *err)
         /* Entries are exact at the step's end points, computed in double. */
         cc_transfer_eval(bits_float((table->first_bits + q + 1) << TABLE_SHIFT), upper);
         for (int c = 0; c < 4; c++) {
-            table->base[4 * q + c] = (float)lower[c];
-            table->slope[4 * q + c] = (float)(upper[c] - lower[c]);
+            table->steps[8 * q + 2 * c] = (float)lower[c];
+            table->steps[8 * q + 2 * c + 1] = (float)(upper[c] - lower[c]);
             lower[c] = upper[c];
         }
     }
@@ -85,8 +84,7 @@ void cc_transfer_table_destroy(cc_transfer_table *table)
 {
     if (table == NULL)
         return;
-    free(table->base);
-    free(table->slope);
+    free(table->steps);
     free(table);
 }
 
@@ -99,5 +97,5 @@ void cc_transfer_table_eval(const cc_transfer_table *table, float value, float r
     float fraction =
         (float)(bits & ((1u << TABLE_SHIFT) - 1)) * (1.0f / (float)(1u << TABLE_SHIFT));
     for (int c = 0; c < 4; c++)
-        rgba[c] = table->base[4 * q + c] + fraction * table->slope[4 * q + c];
+        rgba[c] = table->steps[8 * q + 2 * c] + fraction * table->steps[8 * q + 2 * c + 1];
 }

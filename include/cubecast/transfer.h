@@ -21,13 +21,14 @@ void cc_transfer_eval(double value, double rgba[4]);
 /* Mantissa bits resolved by the table: 2^bits steps per power of two. */
 enum { CC_TRANSFER_TABLE_BITS = 10 };
 
-/* The table.  Entry q holds rgba at the start of step q and the difference to
- * the next entry, so a lookup is rgba = base + fraction * slope. */
+/* The table.  Entry q holds, for r, g, b and a in turn, the value at the
+ * start of step q and its slope to the next step (8 floats), so a lookup is
+ * channel = value + fraction * slope.  Pairs sit side by side so the kernel
+ * fetches each with one 64-bit gather. */
 typedef struct cc_transfer_table {
     uint32_t first_bits; /* float bits of the value at entry 0, shifted */
     uint32_t entries;    /* number of entries; the last one is all zero */
-    float *base;         /* entries x 4: r, g, b, a */
-    float *slope;        /* entries x 4 */
+    float *steps;        /* entries x 8: r, r', g, g', b, b', a, a' */
 } cc_transfer_table;
 
 cc_status cc_transfer_table_create(cc_transfer_table **out, cc_error *err);
