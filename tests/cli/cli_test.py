@@ -13,8 +13,6 @@ import math
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 
@@ -22,64 +20,24 @@ import h5py
 import numpy as np
 from PIL import Image
 
+sys.dont_write_bytecode = True  # no __pycache__ next to harness.py
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import harness  # noqa: E402  (tests/harness.py)
+from harness import MPI_FLAGS, Checks, mpiexec_crashed  # noqa: E402
+
 VERSION = "0.1.0"  # include/cubecast/version.h
 EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT = 2, 3, 4
-MPI_FLAGS = ["--allow-run-as-root", "--oversubscribe"]
 MPI_RANKS = 4
 TIMEOUT = 60
 
-# Open MPI refuses root without these (singleton runs read them too).
-ENV = dict(os.environ)
-ENV.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-           OMP_NUM_THREADS=ENV.get("OMP_NUM_THREADS", "2"))
-
-
-class Checks:
-    def __init__(self, group):
-        self.group = group
-        self.failures = []
-        self.passes = 0
-
-    def check(self, ok, what, detail=""):
-        if ok:
-            self.passes += 1
-            print(f"ok    {what}")
-        else:
-            self.failures.append(what)
-            print(f"FAIL  {what}" + (f"\n      {detail}" if detail else ""))
-        return ok
-
-    def finish(self):
-        print(f"\n{self.group}: {self.passes} passed, {len(self.failures)} failed")
-        for f in self.failures:
-            print(f"  failed: {f}")
-        return 1 if self.failures else 0
-
-
-class Result:
-    def __init__(self, rc, out, err, timed_out=False):
-        self.rc, self.out, self.err, self.timed_out = rc, out, err, timed_out
-
-    def describe(self):
-        return (f"exit {self.rc}{' (TIMED OUT)' if self.timed_out else ''}\n"
-                f"      stdout: {self.out!r}\n      stderr: {self.err!r}")
+# The user's OpenMP thread count, 2 when unset.
+ENV = harness.open_mpi_env(os.environ.get("OMP_NUM_THREADS", "2"))
 
 
 def run(argv, cwd, timeout=TIMEOUT, env=None):
     """Runs argv in its own process group; on timeout kills the group."""
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=env or ENV, start_new_session=True, text=True,
-                            errors="replace")
-    try:
-        out, err = proc.communicate(timeout=timeout)
-        return Result(proc.returncode, out, err)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        out, err = proc.communicate()
-        return Result(None, out, err, timed_out=True)
+    return harness.run(argv, timeout, env=env or ENV, cwd=cwd, errors="replace",
+                       kill_descendants=False)
 
 
 def listing(path):
@@ -191,7 +149,7 @@ def error_cases(fx):
 
 def check_error_run(c, label, res, code, culprits, mpi_statuses=None, mpi=False):
     """One message line, the documented code, the culprit named."""
-    if not c.check(not res.timed_out, f"{label}: finishes within {TIMEOUT} s", res.describe()):
+    if not c.check(not res.timed_out, f"{label}: finishes within {TIMEOUT} s", res.describe_output()):
         return
     lines = res.err.splitlines()
     if mpi:
@@ -200,11 +158,11 @@ def check_error_run(c, label, res, code, culprits, mpi_statuses=None, mpi=False)
         ours = [l for l in lines if "cubecast" in l or "error" in l.lower()
                 and "non-zero" not in l]
         c.check(not any(w in res.err for w in ("MPI_ABORT", "Segmentation", "signal", "core dumped")),
-                f"{label}: no abort or crash", res.describe())
+                f"{label}: no abort or crash", res.describe_output())
     else:
         ours = lines
     c.check(len(ours) == 1, f"{label}: exactly one line on stderr (got {len(ours)})",
-            res.describe())
+            res.describe_output())
     if ours:
         first = ours[0]
         c.check(first.startswith("cubecast: error: "),
@@ -212,25 +170,16 @@ def check_error_run(c, label, res, code, culprits, mpi_statuses=None, mpi=False)
         c.check(any(s in first for s in culprits),
                 f"{label}: message names the culprit (one of {culprits})", repr(first))
     if mpi_statuses is None:
-        c.check(res.rc != 0, f"{label}: exit status non-zero", res.describe())
-        c.check(res.rc == code, f"{label}: exit status {code} (got {res.rc})", res.describe())
+        c.check(res.rc != 0, f"{label}: exit status non-zero", res.describe_output())
+        c.check(res.rc == code, f"{label}: exit status {code} (got {res.rc})", res.describe_output())
     else:
         codes = [mpi_statuses.get(r) for r in range(MPI_RANKS)]
         c.check(all(x is not None for x in codes),
-                f"{label}: every rank finished by itself (exit codes {codes})", res.describe())
+                f"{label}: every rank finished by itself (exit codes {codes})", res.describe_output())
         c.check(all(x not in (None, 0) for x in codes),
-                f"{label}: every rank exits non-zero ({codes})", res.describe())
+                f"{label}: every rank exits non-zero ({codes})", res.describe_output())
         c.check(all(x == code for x in codes),
-                f"{label}: every rank exits {code} ({codes})", res.describe())
-
-
-def mpiexec_crashed(res):
-    """Open MPI 4.1's mpiexec sometimes segfaults in its own PMIx_Finalize
-    when several ranks exit non-zero at once ("abort is already in
-    progress"): a crash of the launcher, recognised by its backtrace."""
-    return ("abort is already in progress" in res.err and "Segmentation fault" in res.err
-            and re.search(r"/(mpiexec|mpirun|orterun)[\w.]*\(", res.err) is not None
-            and "cubecast(" not in res.err)
+                f"{label}: every rank exits {code} ({codes})", res.describe_output())
 
 
 def read_statuses(folder):
@@ -278,11 +227,11 @@ def error_group(c, exe, mpiexec, use_mpi):
                                 break
                             print(f"NOTE  {label}: mpiexec itself crashed while tearing the job "
                                   f"down (Open MPI bug, not cubecast); retrying\n      "
-                                  + res.describe())
+                                  + res.describe_output())
                             res = run(cmd, cwd=work)
                         check_error_run(c, label, res, code, culprits, mpi=True)
                         c.check(res.rc not in (None, 0), f"{label}: mpiexec exits non-zero",
-                                res.describe())
+                                res.describe_output())
                     else:
                         # Every rank runs to its own end, each one's exit status
                         # recorded by a wrapper.
@@ -357,7 +306,7 @@ def generate_group(c, exe):
             res = run([exe, "generate", path] + list(extra), cwd=tmp, env=env)
             c.check(res.rc == 0 and os.path.isfile(path),
                     f"generate {name} {' '.join(extra)}: exits 0 and writes the file",
-                    res.describe())
+                    res.describe_output())
             return path
 
         a = gen("a.h5", "--shape", "40", "56", "48", "--seed", "7")
@@ -470,7 +419,7 @@ def info_group(c, exe):
         ]
         gen = os.path.join(tmp, "gen.h5")
         res = run([exe, "generate", gen, "--shape", "24", "20", "16", "--seed", "2"], cwd=tmp)
-        if c.check(res.rc == 0, "generate a cube for info", res.describe()):
+        if c.check(res.rc == 0, "generate a cube for info", res.describe_output()):
             with h5py.File(gen, "r") as f:
                 dg = f["density"][...]
                 gl = "chunked" if f["density"].chunks else "contiguous"
@@ -478,10 +427,10 @@ def info_group(c, exe):
             cases.append(("generated", [gen], dg, (24, 20, 16), str(dg.dtype), gl, gc))
         for name, args, data, shape, dtype, layout, chunk in cases:
             res = run([exe, "info"] + args, cwd=tmp)
-            if not c.check(res.rc == 0, f"info {name}: exits 0", res.describe()):
+            if not c.check(res.rc == 0, f"info {name}: exits 0", res.describe_output()):
                 continue
             print("      | " + res.out.replace("\n", "\n      | "))
-            c.check(res.err == "", f"info {name}: nothing on stderr", res.describe())
+            c.check(res.err == "", f"info {name}: nothing on stderr", res.describe_output())
             info = parse_info(res.out)
             c.check(info.get("shape") == shape,
                     f"info {name}: shape {shape} (parsed {info.get('shape')})", res.out)
@@ -600,36 +549,36 @@ def render_group(c, exe):
         # help and version
         for args in (["--help"], ["-h"], ["render", "--help"]):
             res = run([exe] + args, cwd=tmp)
-            c.check(res.rc == 0, f"{' '.join(args)}: exits 0", res.describe())
+            c.check(res.rc == 0, f"{' '.join(args)}: exits 0", res.describe_output())
             c.check("usage" in res.out.lower() and "render" in res.out,
-                    f"{' '.join(args)}: usage on stdout", res.describe())
-            c.check(res.err == "", f"{' '.join(args)}: nothing on stderr", res.describe())
+                    f"{' '.join(args)}: usage on stdout", res.describe_output())
+            c.check(res.err == "", f"{' '.join(args)}: nothing on stderr", res.describe_output())
         res = run([exe, "render", "--help"], cwd=tmp)
         for opt in ("--dataset", "--output", "--frames", "--size", "--range", "--no-projection",
                     "--precision", "--resume"):
             c.check(opt in res.out, f"render --help mentions {opt}")
         res = run([exe, "--version"], cwd=tmp)
-        c.check(res.rc == 0 and VERSION in res.out, f"--version prints {VERSION}", res.describe())
+        c.check(res.rc == 0 and VERSION in res.out, f"--version prints {VERSION}", res.describe_output())
         c.check(listing(tmp) == [], "help/version write nothing", str(listing(tmp)))
 
         cube = os.path.join(tmp, "cube.h5")
         res = run([exe, "generate", cube, "--shape", "24", "20", "16", "--seed", "5"], cwd=tmp)
-        if not c.check(res.rc == 0, "generate the test cube", res.describe()):
+        if not c.check(res.rc == 0, "generate the test cube", res.describe_output()):
             return
         size = 20
 
         out = os.path.join(tmp, "all")
         res = run([exe, "render", cube, "-o", out, "--frames", "4", "--size", str(size),
                    "--quiet"], cwd=tmp)
-        if c.check(res.rc == 0, "render 4 frames: exits 0", res.describe()):
-            c.check(res.err == "", "render --quiet: nothing on stderr", res.describe())
+        if c.check(res.rc == 0, "render 4 frames: exits 0", res.describe_output()):
+            c.check(res.err == "", "render --quiet: nothing on stderr", res.describe_output())
             check_render_output(c, "render 4 frames", out, cube, 4, size, 0, 4, 0.0, 90.0, True,
                                 (20, 16))
 
         out = os.path.join(tmp, "range")
         res = run([exe, "render", cube, "-o", out, "--frames", "6", "--size", str(size),
                    "--range", "2:4", "--quiet"], cwd=tmp)
-        if c.check(res.rc == 0, "render --range 2:4: exits 0", res.describe()):
+        if c.check(res.rc == 0, "render --range 2:4: exits 0", res.describe_output()):
             check_render_output(c, "render --range 2:4", out, cube, 6, size, 2, 4, 0.0, 90.0,
                                 True, (20, 16))
 
@@ -637,7 +586,7 @@ def render_group(c, exe):
         res = run([exe, "render", cube, "--output", out, "--frames", "3", "--size", str(size),
                    "--no-projection", "--start-deg", "10", "--sweep-deg", "180", "--quiet"],
                   cwd=tmp)
-        if c.check(res.rc == 0, "render --no-projection: exits 0", res.describe()):
+        if c.check(res.rc == 0, "render --no-projection: exits 0", res.describe_output()):
             c.check(not os.path.exists(os.path.join(out, "projection.png")),
                     "--no-projection: no projection.png")
             check_render_output(c, "render --no-projection --start-deg 10 --sweep-deg 180", out,
@@ -647,7 +596,7 @@ def render_group(c, exe):
         work = tempfile.mkdtemp(prefix="cwd-", dir=tmp)
         res = run([exe, "render", cube, "--frames", "2", "--size", "12", "--quiet"], cwd=work)
         if c.check(res.rc == 0, "render with the default output folder: exits 0",
-                   res.describe()):
+                   res.describe_output()):
             check_render_output(c, "default -o out", os.path.join(work, "out"), cube, 2, 12, 0, 2,
                                 0.0, 90.0, True, (20, 16))
     finally:

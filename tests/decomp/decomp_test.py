@@ -20,14 +20,9 @@ kept for inspection when it fails.  Prints one line per check and exits 1 when
 any check failed.  Needs numpy, h5py and PIL (Debian's /usr/bin/python3).
 """
 
-import argparse
-import glob
-import json
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import time
 
@@ -35,120 +30,33 @@ import h5py
 import numpy as np
 from PIL import Image
 
-EXIT_USAGE = 2  # docs/cli-spec.md: bad option
-MIB = 1024 * 1024
-MPI_FLAGS = ["--allow-run-as-root", "--oversubscribe"]
+sys.dont_write_bytecode = True  # no __pycache__ next to harness.py
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import harness  # noqa: E402  (tests/harness.py)
+from harness import (MIB, MPI_FLAGS, alive, descendants, frame_files, frame_number, load_manifest,  # noqa: E402
+                     manifest_frames, mpiexec_crashed, read_bytes, run)
 
-# One OpenMP thread per rank: up to 6 ranks share this machine's cores.
-ENV = dict(os.environ)
-ENV.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1")
+EXIT_USAGE = 2  # docs/cli-spec.md: bad option
 
 CFG = None  # parsed arguments
-
-
-class Checks:
-    def __init__(self, name):
-        self.name = name
-        self.failures = []
-        self.passes = 0
-
-    def check(self, ok, what, detail=""):
-        if ok:
-            self.passes += 1
-            print(f"ok    {what}", flush=True)
-        else:
-            self.failures.append(what)
-            print(f"FAIL  {what}" + (f"\n      {detail}" if detail else ""), flush=True)
-        return ok
-
-    def require(self, ok, what, detail=""):
-        """A check the rest of the case cannot do without."""
-        if not self.check(ok, what, detail):
-            raise Abort(what)
-
-
-class Abort(Exception):
-    pass
-
-
-class Result:
-    def __init__(self, rc, out, err, seconds, timed_out=False):
-        self.rc, self.out, self.err, self.seconds, self.timed_out = rc, out, err, seconds, timed_out
-
-    def describe(self):
-        tail = self.err[-2000:] if self.err else ""
-        return f"rc={self.rc} timed_out={self.timed_out} seconds={self.seconds:.1f}\n      stderr: {tail!r}"
 
 
 # ---- running cubecast -----------------------------------------------------
 
 def mpi_command(np_ranks, args, wrapper=None):
     """mpiexec -np P cubecast ARGS; wrapper (a list) goes between them."""
-    return [CFG.mpiexec] + MPI_FLAGS + ["-np", str(np_ranks)] + (wrapper or []) + [CFG.cubecast] + list(args)
+    return harness.mpi_command(CFG, np_ranks, args, wrapper)
 
 
 def shell_line(cmd):
     return " ".join(f"'{a}'" if re.search(r"[^\w./:=-]", a) else a for a in cmd)
 
 
-def run(cmd, timeout=60, cwd=None):
-    """Runs cmd in its own session; on a timeout the whole session is killed."""
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=ENV, start_new_session=True, cwd=cwd)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-        return Result(proc.returncode, out, err, time.monotonic() - started)
-    except subprocess.TimeoutExpired:
-        kill_session(proc)
-        out, err = proc.communicate()
-        return Result(None, out, err, time.monotonic() - started, timed_out=True)
-
-
-def kill_session(proc):
-    pids = descendants(proc.pid)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
 def generate(c, path, *args):
-    res = run([CFG.cubecast, "generate", path] + [str(a) for a in args], timeout=120)
-    c.require(res.rc == 0 and os.path.exists(path),
-              f"cubecast generate {os.path.basename(path)} {' '.join(str(a) for a in args)}", res.describe())
+    harness.generate(c, CFG, path, *args, timeout=120)
 
 
 # ---- processes, from outside ------------------------------------------------
-
-def parent_of(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            text = f.read()
-    except OSError:
-        return None
-    return int(text[text.rindex(")") + 2:].split()[1])
-
-
-def descendants(root):
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            ppid = parent_of(int(entry))
-            if ppid is not None:
-                children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
 
 def rank_of(pid):
     """OMPI_COMM_WORLD_RANK from the environment of a cubecast process."""
@@ -167,11 +75,9 @@ def rank_of(pid):
 
 def io_counters(pid):
     """rchar (bytes through read(2) and friends, page cache included) of a live process."""
+    if not alive(pid):
+        return None
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            text = f.read()
-        if text[text.rindex(")") + 2:].split()[0] == "Z":
-            return None
         with open(f"/proc/{pid}/io") as f:
             values = dict(line.split(": ") for line in f.read().splitlines() if ": " in line)
         return int(values["rchar"])
@@ -180,39 +86,6 @@ def io_counters(pid):
 
 
 # ---- output folders ----------------------------------------------------------
-
-def frame_files(folder):
-    return sorted(glob.glob(os.path.join(folder, "frame_*.png")))
-
-
-def frame_number(path):
-    return int(re.match(r"frame_(\d+)\.png$", os.path.basename(path)).group(1))
-
-
-def load_manifest(folder):
-    with open(os.path.join(folder, "manifest.json")) as f:
-        return json.load(f)
-
-
-def manifest_frames(manifest):
-    """{frame number: entry} from the manifest's "frames" (an object or a list)."""
-    frames = manifest.get("frames")
-    entries = frames.values() if isinstance(frames, dict) else frames
-    return {int(entry["frame"]): entry for entry in entries}
-
-
-def mpiexec_crashed(res):
-    """Open MPI 4.1's mpiexec sometimes segfaults in its own PMIx_Finalize
-    when several ranks exit non-zero at once (see tests/cli/cli_test.py)."""
-    return ("abort is already in progress" in res.err and "Segmentation fault" in res.err
-            and re.search(r"/(mpiexec|mpirun|orterun)[\w.]*\(", res.err) is not None
-            and "cubecast(" not in res.err)
-
-
-def read_bytes(path):
-    with open(path, "rb") as f:
-        return f.read()
-
 
 def read_raw(path):
     with h5py.File(path, "r") as h5:
@@ -362,29 +235,23 @@ def measured_run(c, work, cube, mode, np_ranks, args):
     # /usr/bin/time -f %M: the rank's maximum resident set size (KiB) from wait4(2).
     wrapper = ["sh", "-c", 'exec /usr/bin/time -f "%M" -o "$0.$OMPI_COMM_WORLD_RANK" "$@"', stamp]
     cmd = mpi_command(np_ranks, ["render", cube, "-o", out, "--decomp", mode] + args, wrapper)
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
-                            start_new_session=True)
     rchar, ranks = {}, {}
-    try:
-        while proc.poll() is None and time.monotonic() - started < 90:
-            for pid in descendants(proc.pid):
-                if pid not in ranks:
-                    rank = rank_of(pid)
-                    if rank is None:
-                        continue
-                    ranks[pid] = rank
-                value = io_counters(pid)
-                if value is not None:
-                    rchar[ranks[pid]] = max(rchar.get(ranks[pid], 0), value)
-            time.sleep(0.005)
-    finally:
-        if proc.poll() is None:
-            kill_session(proc)
-    _, err = proc.communicate()
-    seconds = time.monotonic() - started
-    c.require(proc.returncode == 0, f"{mode}: {np_ranks}-rank render exits 0",
-              f"rc={proc.returncode} seconds={seconds:.1f} stderr={err[-2000:]!r}\n      {shell_line(cmd)}")
+
+    def sample(proc, started):
+        for pid in descendants(proc.pid):
+            if pid not in ranks:
+                rank = rank_of(pid)
+                if rank is None:
+                    continue
+                ranks[pid] = rank
+            value = io_counters(pid)
+            if value is not None:
+                rchar[ranks[pid]] = max(rchar.get(ranks[pid], 0), value)
+
+    res = harness.sample_run(cmd, 90, 0.005, sample)
+    seconds = res.seconds
+    c.require(res.rc == 0, f"{mode}: {np_ranks}-rank render exits 0",
+              f"rc={res.rc} seconds={seconds:.1f} stderr={res.err[-2000:]!r}\n      {shell_line(cmd)}")
     rss = {}
     for rank in range(np_ranks):
         try:
@@ -529,14 +396,14 @@ def case_errors(c, work):
                     res.describe())
             c.check(listing(cwd) == [], f"{label}: nothing written (no output folder)", str(listing(cwd)))
             # What users run: a plain mpiexec, which stops the job when a rank fails.
-            plain = run([CFG.mpiexec] + MPI_FLAGS + ["-np", str(np_ranks), CFG.cubecast] + argv,
+            plain = run(mpi_command(np_ranks, argv),
                         timeout=60, cwd=cwd)
             for _ in range(2):
                 if not mpiexec_crashed(plain):
                     break
                 print(f"NOTE  {label}: mpiexec itself crashed tearing the job down (Open MPI, not "
                       f"cubecast); retrying\n      {plain.describe()}", flush=True)
-                plain = run([CFG.mpiexec] + MPI_FLAGS + ["-np", str(np_ranks), CFG.cubecast] + argv,
+                plain = run(mpi_command(np_ranks, argv),
                             timeout=60, cwd=cwd)
             ours = [l for l in plain.err.splitlines() if "cubecast: error" in l]
             c.check(plain.rc == EXIT_USAGE and len(ours) == 1,
@@ -561,30 +428,8 @@ CASES = {"equivalence": case_equivalence, "memory": case_memory, "auto": case_au
 
 def main():
     global CFG
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cubecast", required=True)
-    parser.add_argument("--mpiexec", default=shutil.which("mpiexec") or "mpiexec")
-    parser.add_argument("--workdir", required=True)
-    parser.add_argument("case", choices=sorted(CASES))
-    CFG = parser.parse_args()
-    CFG.cubecast = os.path.abspath(CFG.cubecast)
-    work = os.path.join(os.path.abspath(CFG.workdir), CFG.case)
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    c = Checks(CFG.case)
-    started = time.monotonic()
-    try:
-        CASES[CFG.case](c, work)
-    except Abort:
-        pass
-    print(f"\ndecomp_{CFG.case}: {c.passes} passed, {len(c.failures)} failed in {time.monotonic() - started:.1f} s")
-    for failure in c.failures:
-        print(f"  failed: {failure}")
-    if c.failures:
-        print(f"  work folder kept: {work}")
-        return 1
-    shutil.rmtree(work, ignore_errors=True)
-    return 0
+    CFG = harness.parse_args(__doc__, CASES)
+    return harness.run_case(CFG, CASES, "decomp")
 
 
 if __name__ == "__main__":

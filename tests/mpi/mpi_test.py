@@ -20,12 +20,8 @@ check and exits 1 when any check failed.  Needs numpy, h5py and PIL (Debian's
 /usr/bin/python3 has them).
 """
 
-import argparse
-import glob
-import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -36,123 +32,34 @@ import h5py
 import numpy as np
 from PIL import Image
 
-EXIT_INTERRUPTED = 75  # docs/cli-spec.md: interrupted by SIGTERM/SIGUSR1
-MIB = 1024 * 1024
-MPI_FLAGS = ["--allow-run-as-root", "--oversubscribe"]
+sys.dont_write_bytecode = True  # no __pycache__ next to harness.py
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import harness  # noqa: E402  (tests/harness.py)
+from harness import (MIB, alive, descendants, frame_files, frame_number, kill_session,  # noqa: E402
+                     load_manifest, manifest_frames, read_bytes)
 
-# Open MPI refuses root without these.  One OpenMP thread per rank: up to 4
-# ranks share this machine's cores, and the numbers must not depend on it.
-ENV = dict(os.environ)
-ENV.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1")
+EXIT_INTERRUPTED = 75  # docs/cli-spec.md: interrupted by SIGTERM/SIGUSR1
 
 PROGRESS_LINE = re.compile(r"frame (\d+)/(\d+) by rank (\d+), [\d.]+ frames/s, ETA")
 
 CFG = None  # parsed arguments
 
 
-class Checks:
-    def __init__(self, name):
-        self.name = name
-        self.failures = []
-        self.passes = 0
-
-    def check(self, ok, what, detail=""):
-        if ok:
-            self.passes += 1
-            print(f"ok    {what}", flush=True)
-        else:
-            self.failures.append(what)
-            print(f"FAIL  {what}" + (f"\n      {detail}" if detail else ""), flush=True)
-        return ok
-
-    def require(self, ok, what, detail=""):
-        """A check the rest of the case cannot do without."""
-        if not self.check(ok, what, detail):
-            raise Abort(what)
-
-
-class Abort(Exception):
-    pass
-
-
-class Result:
-    def __init__(self, rc, out, err, seconds, timed_out=False):
-        self.rc, self.out, self.err, self.seconds, self.timed_out = rc, out, err, seconds, timed_out
-
-    def describe(self):
-        tail = self.err[-2000:] if self.err else ""
-        return f"rc={self.rc} timed_out={self.timed_out} seconds={self.seconds:.1f}\n      stderr: {tail!r}"
-
-
 # ---- running cubecast -----------------------------------------------------
 
 def mpi_command(np_ranks, args):
-    return [CFG.mpiexec] + MPI_FLAGS + ["-np", str(np_ranks), CFG.cubecast] + list(args)
-
-
-def run(cmd, timeout=120):
-    """Runs cmd in its own session; on a timeout the whole session is killed."""
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=ENV, start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-        return Result(proc.returncode, out, err, time.monotonic() - started)
-    except subprocess.TimeoutExpired:
-        kill_session(proc)
-        out, err = proc.communicate()
-        return Result(None, out, err, time.monotonic() - started, timed_out=True)
+    return harness.mpi_command(CFG, np_ranks, args)
 
 
 def mpirun(np_ranks, args, timeout=120):
-    return run(mpi_command(np_ranks, args), timeout)
-
-
-def kill_session(proc):
-    pids = descendants(proc.pid)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    return harness.run(mpi_command(np_ranks, args), timeout)
 
 
 def generate(c, path, size):
-    res = run([CFG.cubecast, "generate", path, "--size", str(size)], timeout=300)
-    c.require(res.rc == 0 and os.path.exists(path), f"cubecast generate {os.path.basename(path)} --size {size}",
-              res.describe())
+    harness.generate(c, CFG, path, "--size", size, timeout=300)
 
 
 # ---- processes, from outside ------------------------------------------------
-
-def parent_of(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            text = f.read()
-    except OSError:
-        return None
-    # comm may contain spaces or parentheses: the fields after the last ')'.
-    return int(text[text.rindex(")") + 2:].split()[1])
-
-
-def descendants(root):
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            ppid = parent_of(int(entry))
-            if ppid is not None:
-                children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
 
 def rank_pids(mpiexec_pid):
     pids = []
@@ -164,16 +71,6 @@ def rank_pids(mpiexec_pid):
         except OSError:
             pass
     return sorted(pids)
-
-
-def alive(pid):
-    """pid exists and is not a zombie."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            text = f.read()
-    except OSError:
-        return False
-    return text[text.rindex(")") + 2:].split()[0] != "Z"
 
 
 def wait_gone(pids, seconds):
@@ -199,28 +96,8 @@ def rollup(pid):
 
 # ---- output folders ----------------------------------------------------------
 
-def frame_files(folder):
-    return sorted(glob.glob(os.path.join(folder, "frame_*.png")))
-
-
-def frame_number(path):
-    return int(re.match(r"frame_(\d+)\.png$", os.path.basename(path)).group(1))
-
-
 def temporaries(folder):
     return sorted(name for name in os.listdir(folder) if ".tmp" in name)
-
-
-def load_manifest(folder):
-    with open(os.path.join(folder, "manifest.json")) as f:
-        return json.load(f)
-
-
-def manifest_frames(manifest):
-    """{frame number: entry} from the manifest's "frames" (an object or a list)."""
-    frames = manifest.get("frames")
-    entries = frames.values() if isinstance(frames, dict) else frames
-    return {int(entry["frame"]): entry for entry in entries}
 
 
 def file_matches(folder, entry):
@@ -231,11 +108,6 @@ def file_matches(folder, entry):
     except OSError:
         return False
     return len(data) == entry["bytes"] and zlib.crc32(data) == entry["crc32"]
-
-
-def read_bytes(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
 def identity(path):
@@ -347,25 +219,19 @@ def case_shared_volume_pss(c, work):
     out = os.path.join(work, "out")
     cmd = mpi_command(4, ["render", cube, "-o", out, "--frames", "24", "--size", "256", "--quiet",
                           "--no-projection"])
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
-                            start_new_session=True)
     samples = []  # (seconds, [(pid, rollup)])
-    try:
-        while proc.poll() is None and time.monotonic() - started < 120:
-            pids = rank_pids(proc.pid)
-            rolls = [(pid, rollup(pid)) for pid in pids]
-            rolls = [(pid, r) for pid, r in rolls if r is not None]
-            if len(rolls) == 4:
-                samples.append((time.monotonic() - started, rolls))
-            time.sleep(0.05)
-    finally:
-        if proc.poll() is None:
-            kill_session(proc)
-    out_text, err_text = proc.communicate()
-    seconds = time.monotonic() - started
-    c.require(proc.returncode == 0, "4-rank render of the 512^3 cube exits 0",
-              f"rc={proc.returncode} seconds={seconds:.1f} stderr={err_text[-2000:]!r}")
+
+    def sample(proc, started):
+        pids = rank_pids(proc.pid)
+        rolls = [(pid, rollup(pid)) for pid in pids]
+        rolls = [(pid, r) for pid, r in rolls if r is not None]
+        if len(rolls) == 4:
+            samples.append((time.monotonic() - started, rolls))
+
+    res = harness.sample_run(cmd, 120, 0.05, sample)
+    seconds = res.seconds
+    c.require(res.rc == 0, "4-rank render of the 512^3 cube exits 0",
+              f"rc={res.rc} seconds={seconds:.1f} stderr={res.err[-2000:]!r}")
     c.require(len(samples) >= 10, f"sampled all 4 ranks at least 10 times ({len(samples)} samples in {seconds:.1f} s)")
 
     def total(rolls, key):
@@ -430,8 +296,7 @@ def listed_frames(folder):
 def start_and_wait_for_frames(c, cube, out, least, listed=0):
     """Starts a 4-rank sweep and returns once `least` frame files exist and
     the manifest lists at least `listed` frames."""
-    proc = subprocess.Popen(mpi_command(4, sweep_args(cube, out)), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=ENV, start_new_session=True)
+    proc = harness.start(mpi_command(4, sweep_args(cube, out)))
     started = time.monotonic()
 
     def ready():
@@ -729,31 +594,8 @@ CASES = {
 
 def main():
     global CFG
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cubecast", required=True)
-    parser.add_argument("--mpiexec", default=shutil.which("mpiexec") or "mpiexec")
-    parser.add_argument("--workdir", required=True)
-    parser.add_argument("--datadir", required=True)
-    parser.add_argument("case", choices=sorted(CASES))
-    CFG = parser.parse_args()
-    CFG.cubecast = os.path.abspath(CFG.cubecast)
-    work = os.path.join(os.path.abspath(CFG.workdir), CFG.case)
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    c = Checks(CFG.case)
-    started = time.monotonic()
-    try:
-        CASES[CFG.case](c, work)
-    except Abort:
-        pass
-    print(f"\nmpi_{CFG.case}: {c.passes} passed, {len(c.failures)} failed in {time.monotonic() - started:.1f} s")
-    for failure in c.failures:
-        print(f"  failed: {failure}")
-    if c.failures:
-        print(f"  work folder kept: {work}")
-        return 1
-    shutil.rmtree(work, ignore_errors=True)
-    return 0
+    CFG = harness.parse_args(__doc__, CASES, "--datadir")
+    return harness.run_case(CFG, CASES, "mpi")
 
 
 if __name__ == "__main__":
