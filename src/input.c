@@ -46,6 +46,10 @@ static cc_status check_file(const char *path, cc_error *err)
 static cc_status open_file(cc_input *input, cc_error *err)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    /* Collective reads stage data through an aggregator buffer; Open MPI's
+     * default made rank 0 of a 4-rank bricks run peak at 118 MiB for a
+     * 64 MiB cube.  4 MiB keeps it at 55 MiB; 16 MiB read a 4 GiB cube
+     * about 20% faster but broke the per-rank memory bound of bricks mode. */
     MPI_Info hints;
     MPI_Info_create(&hints);
     MPI_Info_set(hints, "cb_buffer_size", "4194304");
@@ -244,8 +248,8 @@ static void to_hsize(const long in[3], hsize_t out[3])
         out[d] = (hsize_t)in[d];
 }
 
-cc_status cc_input_read(cc_input *input, const cc_box *box, cc_volume *volume, int collective,
-                        cc_error *err)
+/* One H5Dread of box into the volume's storage. */
+static herr_t read_box(cc_input *input, const cc_box *box, cc_volume *volume, int collective)
 {
     const cc_box *held = cc_volume_box(volume);
     hsize_t held_count[3], offset[3], count[3];
@@ -274,6 +278,30 @@ cc_status cc_input_read(cc_input *input, const cc_box *box, cc_volume *volume, i
     H5Pclose(transfer);
     H5Sclose(file_space);
     H5Sclose(memory);
+    return result;
+}
+
+cc_status cc_input_read(cc_input *input, const cc_box *box, cc_volume *volume, int collective,
+                        cc_error *err)
+{
+    herr_t result = 0;
+    if (collective || cc_box_is_empty(box)) {
+        result = read_box(input, box, volume, collective);
+    } else {
+        /* Independent MPI-IO reads of 2 GiB or more fail in this HDF5 and
+         * Open MPI; x slabs of at most 256 MiB go through, and cost nothing
+         * extra for the contiguous slabs independent reads are used for. */
+        size_t plane_bytes = (size_t)box->count[1] * (size_t)box->count[2] *
+                             cc_precision_size(cc_volume_precision(volume));
+        long planes = (long)((256u << 20) / (plane_bytes > 0 ? plane_bytes : 1));
+        planes = planes < 1 ? 1 : planes;
+        for (long x = 0; x < box->count[0] && result >= 0; x += planes) {
+            cc_box slab = *box;
+            slab.lo[0] = box->lo[0] + x;
+            slab.count[0] = x + planes <= box->count[0] ? planes : box->count[0] - x;
+            result = read_box(input, &slab, volume, 0);
+        }
+    }
     if (result < 0)
         return cc_fail(err, CC_ERR_INPUT, "cannot read dataset '%s' from '%s'", input->name,
                        input->path);
