@@ -199,6 +199,22 @@ static void lerp_plane_double(const double *restrict lower, const double *restri
 
 enum { TABLE_SHIFT = 23 - CC_TRANSFER_TABLE_BITS };
 
+/* How many neighbouring rays step through depth together.  Along a row the
+ * rays sit along (-sin, cos) in the y-z plane.  When that runs mostly along
+ * z (the plane's rows), one depth step of all N rays reads a few plane rows
+ * and sweeping whole rows is fastest.  Otherwise a depth step touches a
+ * cache line and a page per ray, and once the plane outgrows L2, blocks of
+ * 128 rays keep their strip of it in cache across depth.  Measured on a
+ * 1024^3 cube, N = 1024 (4 MiB plane), one frame, M samples/s unblocked ->
+ * blocked: 0 deg 530 -> 330, 22.5 deg 559 -> 527, 30 deg 411 -> 545,
+ * 45 deg 351 -> 446, 90 deg 296 -> 453.  At N = 256 (256 KiB plane)
+ * blocking gained nothing. */
+static int ray_block(const cc_view *view, size_t plane_bytes)
+{
+    int diagonal = fabs(view->sin_theta) > 0.5 * fabs(view->cos_theta);
+    return diagonal && plane_bytes > ((size_t)512 << 10) ? 128 : view->size;
+}
+
 /* A (value, slope) pair of the transfer table at step, read as one 64-bit
  * word so the compiler gathers it with one element instead of two. */
 static inline float lookup(const float *step, float fraction)
@@ -224,9 +240,10 @@ static inline float lerp_pair(const float *p, float w)
     return (1.0f - w) * first + w * second;
 }
 
-/* Step 3, single precision: composite depth steps [0, N) of one row. */
+/* Step 3, single precision: composite depth steps [0, N) of one row, for
+ * blocks of `block` rays at a time (ray_block). */
 static void composite_row_single(const cc_transfer_table *table, const sample_table *samples,
-                                 const float *restrict plane, long plane_stride, int n,
+                                 const float *restrict plane, long plane_stride, int n, int block,
                                  float *restrict rays)
 {
     float *restrict r = rays, *restrict g = rays + n, *restrict b = rays + 2 * n;
@@ -239,31 +256,34 @@ static void composite_row_single(const cc_transfer_table *table, const sample_ta
         r[k] = g[k] = b[k] = 0.0f;
         t[k] = 1.0f;
     }
-    for (int i = 0; i < n; i++) {
-        const int32_t *restrict offset = samples->offset + (size_t)i * (size_t)n;
-        const float *restrict wy = samples->wy_single + (size_t)i * (size_t)n;
-        const float *restrict wz = samples->wz_single + (size_t)i * (size_t)n;
+    for (int k0 = 0; k0 < n; k0 += block) {
+        int k1 = k0 + block < n ? k0 + block : n;
+        for (int i = 0; i < n; i++) {
+            const int32_t *restrict offset = samples->offset + (size_t)i * (size_t)n;
+            const float *restrict wy = samples->wy_single + (size_t)i * (size_t)n;
+            const float *restrict wz = samples->wz_single + (size_t)i * (size_t)n;
 #pragma omp simd
-        for (int k = 0; k < n; k++) {
-            int32_t o = offset[k] < 0 ? 0 : offset[k];
-            float v0 = lerp_pair(plane + o, wz[k]);
-            float v1 = lerp_pair(plane + o + plane_stride, wz[k]);
-            float v = (1.0f - wy[k]) * v0 + wy[k] * v1;
-            uint32_t bits;
-            memcpy(&bits, &v, sizeof bits);
-            /* Outside samples read as 0, which the table maps to nothing. */
-            bits = offset[k] < 0 ? 0u : bits;
-            uint32_t q = (bits >> TABLE_SHIFT) - first;
-            q = q < last ? q : last;
-            float fraction = (float)(bits & mask) * scale;
-            float cr = lookup(steps + 8 * q + 0, fraction);
-            float cg = lookup(steps + 8 * q + 2, fraction);
-            float cb = lookup(steps + 8 * q + 4, fraction);
-            float a = lookup(steps + 8 * q + 6, fraction);
-            r[k] = a * cr + (1.0f - a) * r[k];
-            g[k] = a * cg + (1.0f - a) * g[k];
-            b[k] = a * cb + (1.0f - a) * b[k];
-            t[k] *= 1.0f - a;
+            for (int k = k0; k < k1; k++) {
+                int32_t o = offset[k] < 0 ? 0 : offset[k];
+                float v0 = lerp_pair(plane + o, wz[k]);
+                float v1 = lerp_pair(plane + o + plane_stride, wz[k]);
+                float v = (1.0f - wy[k]) * v0 + wy[k] * v1;
+                uint32_t bits;
+                memcpy(&bits, &v, sizeof bits);
+                /* Outside samples read as 0, which the table maps to nothing. */
+                bits = offset[k] < 0 ? 0u : bits;
+                uint32_t q = (bits >> TABLE_SHIFT) - first;
+                q = q < last ? q : last;
+                float fraction = (float)(bits & mask) * scale;
+                float cr = lookup(steps + 8 * q + 0, fraction);
+                float cg = lookup(steps + 8 * q + 2, fraction);
+                float cb = lookup(steps + 8 * q + 4, fraction);
+                float a = lookup(steps + 8 * q + 6, fraction);
+                r[k] = a * cr + (1.0f - a) * r[k];
+                g[k] = a * cg + (1.0f - a) * g[k];
+                b[k] = a * cb + (1.0f - a) * b[k];
+                t[k] *= 1.0f - a;
+            }
         }
     }
 }
@@ -387,7 +407,7 @@ static int render_row(const cc_renderer *renderer, thread_scratch *scratch, cons
         lerp_plane_single((const float *)lower, (const float *)upper, (float)wx, plane_count,
                           scratch->plane);
         composite_row_single(renderer->table, &renderer->samples, scratch->plane, box->count[2], n,
-                             scratch->rays);
+                             ray_block(view, plane_count * value_size), scratch->rays);
     } else {
         lerp_plane_double((const double *)lower, (const double *)upper, wx, plane_count,
                           scratch->plane);
