@@ -608,8 +608,23 @@ def case_mpi(tmp, nranks):
             % tag)
 
 
+def case_wide_plane(tmp):
+    # A y-z plane of 400 x 400 (625 KiB in float32) is more than the kernel
+    # keeps unblocked, so views whose rays run across the plane's rows (here
+    # 40 to 120 degrees) go through the blocked ray loop (src/render.c
+    # ray_block); 0 degrees goes through the unblocked one.
+    inp = os.path.join(tmp, "wide.h5")
+    generate(inp, "--shape", "24", "400", "400", "--seed", "11")
+    V = read_volume(inp, "density")
+    refs = None
+    for prec in ("single", "double"):
+        refs, _, _ = render_and_check(tmp, "wide_N160_" + prec, inp, V, 160, 4, 0.0, 160.0,
+                                      prec, refs=refs, do_sensitivity=refs is None)
+
+
 CASES = {
     "selftest": case_selftest,
+    "wide_plane": case_wide_plane,
     "generated_noncubic": case_generated_noncubic,
     "generated_float64": case_generated_float64,
     "h5py_inputs": case_h5py_inputs,
