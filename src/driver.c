@@ -210,6 +210,17 @@ static cc_status read_volume(run *r, cc_error *err)
     cc_status status = cc_agree(r->comm, allocate_volume(r, err), err);
     if (status != CC_OK)
         return status;
+    /* Fault the pages in with all threads first: the read itself fills
+     * them from one thread, and first touches of a big fresh window are a
+     * large part of its cost. */
+    size_t value_size = cc_precision_size(r->options->precision);
+    size_t plane_values = (size_t)r->plan.held.count[1] * (size_t)r->plan.held.count[2];
+    char *first = (char *)cc_volume_values(r->volume) +
+                  (size_t)(r->plan.read.lo[0] - r->plan.held.lo[0]) * plane_values * value_size;
+    long planes = cc_box_is_empty(&r->plan.read) ? 0 : r->plan.read.count[0];
+#pragma omp parallel for schedule(static)
+    for (long x = 0; x < planes; x++)
+        memset(first + (size_t)x * plane_values * value_size, 0, plane_values * value_size);
     status = cc_input_read(r->input, &r->plan.read, r->volume, 1, err);
     /* Every rank of the node must see the others' slabs before rendering. */
     if (r->has_window)
