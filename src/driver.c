@@ -371,6 +371,15 @@ static cc_status note_frame(run *r, const frame_message *message, cc_error *err)
     return status;
 }
 
+/* A finished (or failed) frame goes to rank 0, which notes it at once. */
+static cc_status report_frame(run *r, const frame_message *message, cc_error *err)
+{
+    if (r->layout.rank == 0)
+        return note_frame(r, message, err);
+    MPI_Send(message, (int)sizeof *message, MPI_BYTE, 0, TAG_RECORD, r->comm);
+    return CC_OK;
+}
+
 /* Rank 0: takes in what other ranks have reported; blocks when wait is set. */
 static cc_status drain_messages(run *r, int wait, int *ranks_done, cc_error *err)
 {
@@ -458,13 +467,11 @@ static cc_status render_on_demand(run *r, cc_error *err)
         cc_profile_lap(&r->profile, CC_PHASE_WAIT, &r->mark);
         frame_message message;
         status = render_one(r, r->todo[task], image, rgb, &message, err);
+        cc_status reported = report_frame(r, &message, err);
+        status = status == CC_OK ? reported : status;
         if (r->layout.rank == 0) {
-            cc_status noted = note_frame(r, &message, err);
-            status = status == CC_OK ? noted : status;
             cc_status drained = drain_messages(r, 0, &ranks_done, err);
             status = status == CC_OK ? drained : status;
-        } else {
-            MPI_Send(&message, (int)sizeof message, MPI_BYTE, 0, TAG_RECORD, r->comm);
         }
     }
     if (cc_stop_requested() || status != CC_OK)
@@ -509,13 +516,8 @@ static cc_status render_one_together(run *r, int frame, cc_image *part, cc_image
     message.record.seconds = cc_profile_now() - started;
     message.status = status;
     r->profile.frames += status == CC_OK;
-    if (r->layout.rank == 0) {
-        cc_status noted = note_frame(r, &message, err);
-        status = status == CC_OK ? noted : status;
-    } else {
-        MPI_Send(&message, (int)sizeof message, MPI_BYTE, 0, TAG_RECORD, r->comm);
-    }
-    return status;
+    cc_status reported = report_frame(r, &message, err);
+    return status == CC_OK ? reported : status;
 }
 
 static cc_status render_together(run *r, cc_error *err)

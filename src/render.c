@@ -215,28 +215,30 @@ static int ray_block(const cc_view *view, size_t plane_bytes)
     return diagonal && plane_bytes > ((size_t)512 << 10) ? 128 : view->size;
 }
 
-/* A (value, slope) pair of the transfer table at step, read as one 64-bit
- * word so the compiler gathers it with one element instead of two. */
-static inline float lookup(const float *step, float fraction)
-{
-    uint64_t pair;
-    memcpy(&pair, step, sizeof pair);
-    uint32_t low = (uint32_t)pair, high = (uint32_t)(pair >> 32);
-    float value, slope;
-    memcpy(&value, &low, sizeof value);
-    memcpy(&slope, &high, sizeof slope);
-    return value + fraction * slope;
-}
-
-/* (1 - w) * p[0] + w * p[1], with both values read as one 64-bit word. */
-static inline float lerp_pair(const float *p, float w)
+/* Two neighbouring floats read as one 64-bit word, so the compiler gathers
+ * them as one element instead of two. */
+static inline void load_pair(const float *p, float *first, float *second)
 {
     uint64_t pair;
     memcpy(&pair, p, sizeof pair);
     uint32_t low = (uint32_t)pair, high = (uint32_t)(pair >> 32);
+    memcpy(first, &low, sizeof *first);
+    memcpy(second, &high, sizeof *second);
+}
+
+/* A channel from the transfer table's (value, slope) pair at step. */
+static inline float lookup(const float *step, float fraction)
+{
+    float value, slope;
+    load_pair(step, &value, &slope);
+    return value + fraction * slope;
+}
+
+/* (1 - w) * p[0] + w * p[1]. */
+static inline float lerp_pair(const float *p, float w)
+{
     float first, second;
-    memcpy(&first, &low, sizeof first);
-    memcpy(&second, &high, sizeof second);
+    load_pair(p, &first, &second);
     return (1.0f - w) * first + w * second;
 }
 
@@ -430,7 +432,9 @@ cc_status cc_render_slab(cc_renderer *renderer, const cc_volume *volume, const c
     locate_samples(&renderer->samples, view, volume, owned_cells);
     int failed = 0;
     int row_end = image->row_begin + image->rows;
-#pragma omp parallel for schedule(dynamic, 1) reduction(| : failed)
+#pragma omp parallel for schedule(dynamic, 1) reduction(|                                          \
+                                                        : failed)                                  \
+    num_threads(renderer->thread_count)
     for (int j = image->row_begin; j < row_end; j++) {
         thread_scratch *scratch = &renderer->scratch[thread_id()];
         failed |= !render_row(renderer, scratch, volume, view, owned_cells, image, j);
