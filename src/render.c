@@ -44,6 +44,8 @@ typedef struct thread_scratch {
 
 struct cc_renderer {
     cc_transfer_table *table;
+    void *row_copies; /* unsigned char per row of the slab: copy its plane */
+    size_t row_copies_bytes;
     sample_table samples;
     int thread_count;
     thread_scratch *scratch;
@@ -89,6 +91,7 @@ void cc_renderer_destroy(cc_renderer *renderer)
     if (renderer == NULL)
         return;
     cc_transfer_table_destroy(renderer->table);
+    free(renderer->row_copies);
     free(renderer->samples.offset);
     free(renderer->samples.wy_single);
     free(renderer->samples.wz_single);
@@ -405,16 +408,19 @@ static int render_row(const cc_renderer *renderer, thread_scratch *scratch, cons
     const char *values = cc_volume_values_const(volume);
     const char *lower = values + (size_t)(cx - box->lo[0]) * plane_count * value_size;
     const char *upper = lower + plane_count * value_size;
-    if (precision == CC_SINGLE) {
+    if (((const unsigned char *)renderer->row_copies)[j - image->row_begin])
+        memcpy(scratch->plane, lower, plane_count * value_size);
+    else if (precision == CC_SINGLE)
         lerp_plane_single((const float *)lower, (const float *)upper, (float)wx, plane_count,
                           scratch->plane);
-        composite_row_single(renderer->table, &renderer->samples, scratch->plane, box->count[2], n,
-                             ray_block(view, plane_count * value_size), scratch->rays);
-    } else {
+    else
         lerp_plane_double((const double *)lower, (const double *)upper, wx, plane_count,
                           scratch->plane);
+    if (precision == CC_SINGLE)
+        composite_row_single(renderer->table, &renderer->samples, scratch->plane, box->count[2], n,
+                             ray_block(view, plane_count * value_size), scratch->rays);
+    else
         composite_row_double(&renderer->samples, scratch->plane, box->count[2], n, scratch->rays);
-    }
     store_row(image, j, scratch->rays, precision);
     return 1;
 }
@@ -432,6 +438,23 @@ cc_status cc_render_slab(cc_renderer *renderer, const cc_volume *volume, const c
     locate_samples(&renderer->samples, view, volume, owned_cells);
     int failed = 0;
     int row_end = image->row_begin + image->rows;
+    /* A row on a grid plane (every row when N equals the cube's nx) needs
+     * no lerp: (1 - 0) * a + 0 * b is a whenever b is finite (a -0 may
+     * become +0, empty all the same), so the plane is copied.  A NaN or
+     * infinite b is left to the lerp, which spreads it as SciPy does.  The
+     * choice is made here, before the threads start, because
+     * cc_volume_plane_finite scans a plane on first use. */
+    if (!grow(&renderer->row_copies, &renderer->row_copies_bytes, (size_t)image->rows))
+        return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+    unsigned char *row_copies = renderer->row_copies;
+    const long *shape = cc_volume_global_shape(volume);
+    for (int j = image->row_begin; j < row_end; j++) {
+        int cx;
+        double wx;
+        row_copies[j - image->row_begin] =
+            cc_grid_locate((int)shape[0], cc_grid_coord(n, j), &cx, &wx) && wx == 0.0 &&
+            owns(owned_cells, 0, cx) && cc_volume_plane_finite(volume, cx + 1);
+    }
 #pragma omp parallel for schedule(dynamic, 1) reduction(|                                          \
                                                         : failed)                                  \
     num_threads(renderer->thread_count)

@@ -1,6 +1,7 @@
 /* volume.c - a box of the grid with its values (volume.h). */
 #include "cubecast/volume.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,9 @@ struct cc_volume {
     cc_precision precision;
     void *values;
     int owns_values;
+    /* Per x plane: 0 not scanned yet, 1 all finite, 2 not.  A cache, so
+     * it may change behind a const pointer. */
+    unsigned char *plane_finite;
 };
 
 static cc_status volume_init(const long global_shape[3], const cc_box *box, cc_precision precision,
@@ -60,6 +64,7 @@ void cc_volume_destroy(cc_volume *volume)
         return;
     if (volume->owns_values)
         free(volume->values);
+    free(volume->plane_finite);
     free(volume);
 }
 
@@ -80,10 +85,47 @@ cc_precision cc_volume_precision(const cc_volume *volume)
 
 void *cc_volume_values(cc_volume *volume)
 {
+    free(volume->plane_finite);
+    volume->plane_finite = NULL;
     return volume->values;
 }
 
 const void *cc_volume_values_const(const cc_volume *volume)
 {
     return volume->values;
+}
+
+static int all_finite(const cc_volume *volume, size_t first, size_t count)
+{
+    int finite = 1;
+    if (volume->precision == CC_DOUBLE) {
+        const double *values = (const double *)volume->values + first;
+#pragma omp parallel for reduction(& : finite) schedule(static)
+        for (size_t v = 0; v < count; v++)
+            finite &= isfinite(values[v]) != 0;
+    } else {
+        const float *values = (const float *)volume->values + first;
+#pragma omp parallel for reduction(& : finite) schedule(static)
+        for (size_t v = 0; v < count; v++)
+            finite &= isfinite(values[v]) != 0;
+    }
+    return finite;
+}
+
+int cc_volume_plane_finite(const cc_volume *volume, long x)
+{
+    long local = x - volume->box.lo[0];
+    if (local < 0 || local >= volume->box.count[0])
+        return 0;
+    cc_volume *cache = (cc_volume *)volume;
+    if (cache->plane_finite == NULL) {
+        cache->plane_finite = calloc((size_t)volume->box.count[0], 1);
+        if (cache->plane_finite == NULL)
+            return 0;
+    }
+    if (cache->plane_finite[local] == 0) {
+        size_t plane = (size_t)volume->box.count[1] * (size_t)volume->box.count[2];
+        cache->plane_finite[local] = all_finite(volume, (size_t)local * plane, plane) ? 1 : 2;
+    }
+    return cache->plane_finite[local] == 1;
 }

@@ -31,8 +31,16 @@ const cc_box *cc_volume_box(const cc_volume *volume);
 cc_precision cc_volume_precision(const cc_volume *volume);
 
 /* The values, box-local C order: element (x, y, z) of the box is at
- * ((x * count[1]) + y) * count[2] + z.  float or double by precision. */
+ * ((x * count[1]) + y) * count[2] + z.  float or double by precision.
+ * cc_volume_values is write access: it forgets what
+ * cc_volume_plane_finite learnt. */
 void *cc_volume_values(cc_volume *volume);
 const void *cc_volume_values_const(const cc_volume *volume);
+
+/* 1 when every value of x plane x (global index, inside the box) is
+ * finite, 0 otherwise (or when the answer cannot be stored).  Scanned on
+ * first use with the calling process's threads and remembered, so it must
+ * not be called from inside a parallel region; later calls only read. */
+int cc_volume_plane_finite(const cc_volume *volume, long x);
 
 #endif

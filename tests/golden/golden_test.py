@@ -622,8 +622,32 @@ def case_wide_plane(tmp):
                                       prec, refs=refs, do_sensitivity=refs is None)
 
 
+def case_nonfinite(tmp):
+    # NaN and infinite voxels: SciPy spreads a NaN into every sample of the
+    # cells around it (even at weight 0), and such samples are empty.  With
+    # N equal to nx every row sits on a grid plane, the case where cubecast
+    # copies a plane instead of lerping it (only when the next plane is all
+    # finite); N = 40 lerps every row.
+    ln = make_field((32, 32, 32), 13)
+    v = np.exp(ln).astype(np.float32)
+    v[7, 10:14, 12] = np.nan       # in planes the copy must not skip over
+    v[8, 20, 5:9] = np.inf
+    v[16, 3, 3] = -np.inf
+    v[31, 15:17, 15:17] = np.nan   # on the last plane
+    inp = os.path.join(tmp, "nonfinite.h5")
+    with h5py.File(inp, "w") as f:
+        f.create_dataset("density", data=v)
+    V = v.astype(np.float64)
+    for N in (32, 40):
+        refs = None
+        for prec in ("double", "single"):
+            refs, _, _ = render_and_check(tmp, "nonfinite_N%d_%s" % (N, prec), inp, V, N, 3,
+                                          0.0, 90.0, prec, refs=refs, do_sensitivity=False)
+
+
 CASES = {
     "selftest": case_selftest,
+    "nonfinite": case_nonfinite,
     "wide_plane": case_wide_plane,
     "generated_noncubic": case_generated_noncubic,
     "generated_float64": case_generated_float64,
