@@ -580,8 +580,27 @@ def case_progress(c, work):
     c.check(len(frame_files(os.path.join(work, "quiet"))) == frames, "--quiet still writes every frame")
 
 
+def case_sigterm_resume_rows_bricks(c, work):
+    # rows and bricks render every frame on all ranks together; a stop
+    # signal reaching the ranks must stop them at the same frame, and
+    # --resume must finish the sweep as an uninterrupted run of that mode.
+    global SWEEP
+    plain = list(SWEEP)
+    try:
+        for mode in (["--decomp", "rows"], ["--decomp", "bricks", "--composite", "swap"]):
+            SWEEP = plain + mode
+            print(f"      mode: {' '.join(mode)}", flush=True)
+            folder = os.path.join(work, mode[1])
+            os.makedirs(folder, exist_ok=True)
+            cube, ref, frames = reference_sweep(c, folder)
+            interrupt_and_resume(c, folder, cube, ref, frames, signal.SIGTERM, "ranks")
+    finally:
+        SWEEP = plain
+
+
 CASES = {
     "ranks_bitwise": case_ranks_bitwise,
+    "sigterm_resume_rows_bricks": case_sigterm_resume_rows_bricks,
     "shared_volume_pss": case_shared_volume_pss,
     "sigterm_resume": case_sigterm_resume,
     "sigusr1_resume": case_sigusr1_resume,
