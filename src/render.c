@@ -34,6 +34,17 @@ typedef struct sample_table {
     double *wy_double, *wz_double;
 } sample_table;
 
+/* How one image row gets its plane: it misses the grid or the owned cells
+ * (empty), lerps the two x planes around it, or copies the plane it sits on
+ * (see plan_rows). */
+typedef enum row_source { ROW_EMPTY, ROW_LERP, ROW_COPY } row_source;
+
+typedef struct row_plan {
+    row_source source;
+    int cell; /* lower x plane */
+    double weight;
+} row_plan;
+
 /* One thread's scratch: the lerped plane and the row accumulators. */
 typedef struct thread_scratch {
     size_t plane_bytes, ray_bytes;
@@ -44,8 +55,8 @@ typedef struct thread_scratch {
 
 struct cc_renderer {
     cc_transfer_table *table;
-    void *row_copies; /* unsigned char per row of the slab: copy its plane */
-    size_t row_copies_bytes;
+    void *rows; /* row_plan per row of the slab being rendered */
+    size_t rows_bytes;
     sample_table samples;
     int thread_count;
     thread_scratch *scratch;
@@ -91,7 +102,7 @@ void cc_renderer_destroy(cc_renderer *renderer)
     if (renderer == NULL)
         return;
     cc_transfer_table_destroy(renderer->table);
-    free(renderer->row_copies);
+    free(renderer->rows);
     free(renderer->samples.offset);
     free(renderer->samples.wy_single);
     free(renderer->samples.wz_single);
@@ -388,33 +399,32 @@ static void clear_row(cc_image *image, int j)
 }
 
 /* Renders one row with this thread's scratch; returns 0 when out of memory. */
+/* Renders one row with this thread's scratch; returns 0 when out of memory. */
 static int render_row(const cc_renderer *renderer, thread_scratch *scratch, const cc_volume *volume,
-                      const cc_view *view, const cc_box *owned, cc_image *image, int j)
+                      const cc_view *view, const row_plan *row, cc_image *image, int j)
 {
-    const long *shape = cc_volume_global_shape(volume);
+    if (row->source == ROW_EMPTY) {
+        clear_row(image, j);
+        return 1;
+    }
     const cc_box *box = cc_volume_box(volume);
     cc_precision precision = cc_volume_precision(volume);
     size_t value_size = cc_precision_size(precision);
     size_t plane_count = (size_t)box->count[1] * (size_t)box->count[2];
-    int n = view->size, cx;
-    double wx;
-    if (!cc_grid_locate((int)shape[0], cc_grid_coord(n, j), &cx, &wx) || !owns(owned, 0, cx)) {
-        clear_row(image, j);
-        return 1;
-    }
+    int n = view->size;
     if (!grow(&scratch->plane, &scratch->plane_bytes, plane_count * value_size) ||
         !grow(&scratch->rays, &scratch->ray_bytes, 6 * (size_t)n * value_size))
         return 0;
     const char *values = cc_volume_values_const(volume);
-    const char *lower = values + (size_t)(cx - box->lo[0]) * plane_count * value_size;
+    const char *lower = values + (size_t)(row->cell - box->lo[0]) * plane_count * value_size;
     const char *upper = lower + plane_count * value_size;
-    if (((const unsigned char *)renderer->row_copies)[j - image->row_begin])
+    if (row->source == ROW_COPY)
         memcpy(scratch->plane, lower, plane_count * value_size);
     else if (precision == CC_SINGLE)
-        lerp_plane_single((const float *)lower, (const float *)upper, (float)wx, plane_count,
-                          scratch->plane);
+        lerp_plane_single((const float *)lower, (const float *)upper, (float)row->weight,
+                          plane_count, scratch->plane);
     else
-        lerp_plane_double((const double *)lower, (const double *)upper, wx, plane_count,
+        lerp_plane_double((const double *)lower, (const double *)upper, row->weight, plane_count,
                           scratch->plane);
     if (precision == CC_SINGLE)
         composite_row_single(renderer->table, &renderer->samples, scratch->plane, box->count[2], n,
@@ -423,6 +433,28 @@ static int render_row(const cc_renderer *renderer, thread_scratch *scratch, cons
         composite_row_double(&renderer->samples, scratch->plane, box->count[2], n, scratch->rays);
     store_row(image, j, scratch->rays, precision);
     return 1;
+}
+
+/* Where each row of the slab gets its plane.  A row on a grid plane (every
+ * row when N equals the cube's nx) needs no lerp: (1 - 0) * a + 0 * b is a
+ * whenever b is finite (a -0 may become +0, empty all the same), so the
+ * plane is copied.  A NaN or infinite b is left to the lerp, which spreads
+ * it as SciPy does.  Done before the threads start, because
+ * cc_volume_plane_finite scans a plane on first use. */
+static void plan_rows(row_plan *rows, const cc_volume *volume, const cc_view *view,
+                      const cc_box *owned, const cc_image *image)
+{
+    int nx = (int)cc_volume_global_shape(volume)[0];
+    for (int j = image->row_begin; j < image->row_begin + image->rows; j++) {
+        row_plan *row = &rows[j - image->row_begin];
+        if (!cc_grid_locate(nx, cc_grid_coord(view->size, j), &row->cell, &row->weight) ||
+            !owns(owned, 0, row->cell))
+            row->source = ROW_EMPTY;
+        else if (row->weight == 0.0 && cc_volume_plane_finite(volume, row->cell + 1))
+            row->source = ROW_COPY;
+        else
+            row->source = ROW_LERP;
+    }
 }
 
 cc_status cc_render_slab(cc_renderer *renderer, const cc_volume *volume, const cc_view *view,
@@ -438,29 +470,17 @@ cc_status cc_render_slab(cc_renderer *renderer, const cc_volume *volume, const c
     locate_samples(&renderer->samples, view, volume, owned_cells);
     int failed = 0;
     int row_end = image->row_begin + image->rows;
-    /* A row on a grid plane (every row when N equals the cube's nx) needs
-     * no lerp: (1 - 0) * a + 0 * b is a whenever b is finite (a -0 may
-     * become +0, empty all the same), so the plane is copied.  A NaN or
-     * infinite b is left to the lerp, which spreads it as SciPy does.  The
-     * choice is made here, before the threads start, because
-     * cc_volume_plane_finite scans a plane on first use. */
-    if (!grow(&renderer->row_copies, &renderer->row_copies_bytes, (size_t)image->rows))
+    if (!grow(&renderer->rows, &renderer->rows_bytes, sizeof(row_plan) * (size_t)image->rows))
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
-    unsigned char *row_copies = renderer->row_copies;
-    const long *shape = cc_volume_global_shape(volume);
-    for (int j = image->row_begin; j < row_end; j++) {
-        int cx;
-        double wx;
-        row_copies[j - image->row_begin] =
-            cc_grid_locate((int)shape[0], cc_grid_coord(n, j), &cx, &wx) && wx == 0.0 &&
-            owns(owned_cells, 0, cx) && cc_volume_plane_finite(volume, cx + 1);
-    }
+    const row_plan *rows = renderer->rows;
+    plan_rows(renderer->rows, volume, view, owned_cells, image);
 #pragma omp parallel for schedule(dynamic, 1) reduction(|                                          \
                                                         : failed)                                  \
     num_threads(renderer->thread_count)
     for (int j = image->row_begin; j < row_end; j++) {
         thread_scratch *scratch = &renderer->scratch[thread_id()];
-        failed |= !render_row(renderer, scratch, volume, view, owned_cells, image, j);
+        failed |=
+            !render_row(renderer, scratch, volume, view, &rows[j - image->row_begin], image, j);
     }
     if (failed)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory for the render scratch buffers");
