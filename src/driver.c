@@ -422,17 +422,25 @@ static cc_status collect_done(run *r, cc_status status, int *ranks_done, cc_erro
     return cc_agree(r->comm, status, err);
 }
 
+/* Renders this rank's slab of frame into image and times it. */
+static cc_status render_slab_of(run *r, int frame, cc_image *image, cc_view *view, cc_error *err)
+{
+    const cc_render_options *options = r->options;
+    *view = cc_view_of_frame(options->size, options->start_deg, options->sweep_deg, options->frames,
+                             frame);
+    cc_status status =
+        cc_render_slab(r->renderer, r->volume, view, &r->plan.owned_cells, image, err);
+    cc_profile_lap(&r->profile, CC_PHASE_RENDER, &r->mark);
+    r->profile.samples += (double)options->size * options->size * image->rows;
+    return status;
+}
+
 static cc_status render_one(run *r, int frame, cc_image *image, uint8_t *rgb,
                             frame_message *message, cc_error *err)
 {
-    const cc_render_options *options = r->options;
     double started = cc_profile_now();
-    cc_view view = cc_view_of_frame(options->size, options->start_deg, options->sweep_deg,
-                                    options->frames, frame);
-    cc_status status =
-        cc_render_slab(r->renderer, r->volume, &view, &r->plan.owned_cells, image, err);
-    cc_profile_lap(&r->profile, CC_PHASE_RENDER, &r->mark);
-    r->profile.samples += (double)options->size * options->size * options->size;
+    cc_view view;
+    cc_status status = render_slab_of(r, frame, image, &view, err);
     if (status == CC_OK)
         status = write_frame(r, frame, &view, image, rgb, &message->record, err);
     message->record.seconds = cc_profile_now() - started;
@@ -488,16 +496,10 @@ static cc_status render_on_demand(run *r, cc_error *err)
 static cc_status render_one_together(run *r, int frame, cc_image *part, cc_image *whole,
                                      uint8_t *rgb, int *order, cc_error *err)
 {
-    const cc_render_options *options = r->options;
     double started = cc_profile_now();
     int writer = frame % r->layout.ranks;
-    cc_view view = cc_view_of_frame(options->size, options->start_deg, options->sweep_deg,
-                                    options->frames, frame);
-    cc_status status =
-        cc_render_slab(r->renderer, r->volume, &view, &r->plan.owned_cells, part, err);
-    cc_profile_lap(&r->profile, CC_PHASE_RENDER, &r->mark);
-    r->profile.samples += (double)options->size * options->size * part->rows;
-    status = cc_agree(r->comm, status, err);
+    cc_view view;
+    cc_status status = cc_agree(r->comm, render_slab_of(r, frame, part, &view, err), err);
     if (status != CC_OK)
         return status;
     if (r->plan.decomp == CC_DECOMP_ROWS) {
@@ -505,7 +507,7 @@ static cc_status render_one_together(run *r, int frame, cc_image *part, cc_image
     } else {
         cc_plan_visibility(&r->plan, r->layout.ranks, view.cos_theta, view.sin_theta, order);
         status =
-            cc_composite_partials(part, order, options->composite, writer, r->comm, whole, err);
+            cc_composite_partials(part, order, r->options->composite, writer, r->comm, whole, err);
     }
     cc_profile_lap(&r->profile, CC_PHASE_COMPOSITE, &r->mark);
     status = cc_agree(r->comm, status, err);
