@@ -24,7 +24,10 @@ static void plan_frames(const cc_render_options *options, const long shape[3],
                         const cc_layout *layout, cc_plan *plan)
 {
     plan->held = cc_box_whole(shape[0], shape[1], shape[2]);
-    plan->held_shared = 1;
+    /* Alone on its node a rank keeps the cube private: anonymous memory
+     * can use transparent huge pages, which Open MPI's /dev/shm window
+     * cannot where tmpfs huge pages are off (Debian's default). */
+    plan->held_shared = layout->node_ranks > 1;
     plan->read = plan->held;
     cc_split(shape[0], layout->node_ranks, layout->node_rank, &plan->read.lo[0],
              &plan->read.count[0]);

@@ -1,9 +1,12 @@
 /* volume.c - a box of the grid with its values (volume.h). */
+/* madvise and MADV_HUGEPAGE are not POSIX. */
+#define _DEFAULT_SOURCE
 #include "cubecast/volume.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct cc_volume {
     long global_shape[3];
@@ -29,6 +32,23 @@ static cc_status volume_init(const long global_shape[3], const cc_box *box, cc_p
     return CC_OK;
 }
 
+/* Not calloc: every voxel is overwritten by the read, and untouched pages
+ * are never faulted in.  Big boxes are aligned to and advised for 2 MiB
+ * pages: faulting a 4 GiB cube in 4 KiB pages took 0.9 to 3.5 s here. */
+static void *allocate_values(size_t bytes)
+{
+    const size_t huge_page = (size_t)2 << 20;
+    if (bytes < 4 * huge_page)
+        return malloc(bytes > 0 ? bytes : 1);
+    void *values = NULL;
+    if (posix_memalign(&values, huge_page, bytes) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(values, bytes, MADV_HUGEPAGE); /* only advice: failure is harmless */
+#endif
+    return values;
+}
+
 cc_status cc_volume_create(const long global_shape[3], const cc_box *box, cc_precision precision,
                            cc_volume **out, cc_error *err)
 {
@@ -36,9 +56,7 @@ cc_status cc_volume_create(const long global_shape[3], const cc_box *box, cc_pre
     if (status != CC_OK)
         return status;
     size_t bytes = cc_box_voxels(box) * cc_precision_size(precision);
-    /* malloc, not calloc: every voxel is overwritten by the read, and
-     * untouched pages are never faulted in. */
-    (*out)->values = malloc(bytes > 0 ? bytes : 1);
+    (*out)->values = allocate_values(bytes);
     if ((*out)->values == NULL) {
         free(*out);
         *out = NULL;
