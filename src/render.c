@@ -9,8 +9,8 @@
  *   3. per depth step, runs across the row's N rays at once (the compositing
  *      recurrence is sequential along a ray, independent across rays), which
  *      the compiler vectorises.
- * Single precision looks the transfer function up in a table indexed by the
- * float's bits (transfer.h); double precision evaluates it exactly. */
+ * Single precision evaluates the transfer function by polynomials inline
+ * (cc_transfer_single); double precision evaluates it exactly. */
 #include "cubecast/render.h"
 
 #include <math.h>
@@ -23,6 +23,7 @@
 #endif
 
 #include "cubecast/grid.h"
+#include "cubecast/transfer.h"
 
 /* Where sample (i, k) of the current view reads its (y, z) cell: an offset
  * into the lerped plane and the weights, or offset -1 when the sample is
@@ -54,7 +55,6 @@ typedef struct thread_scratch {
 } thread_scratch;
 
 struct cc_renderer {
-    cc_transfer_table *table;
     void *rows; /* row_plan per row of the slab being rendered */
     size_t rows_bytes;
     sample_table samples;
@@ -87,11 +87,9 @@ cc_status cc_renderer_create(cc_renderer **out, cc_error *err)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
     renderer->thread_count = max_threads();
     renderer->scratch = calloc((size_t)renderer->thread_count, sizeof *renderer->scratch);
-    cc_status status = renderer->scratch == NULL ? cc_fail(err, CC_ERR_NOMEM, "out of memory")
-                                                 : cc_transfer_table_create(&renderer->table, err);
-    if (status != CC_OK) {
+    if (renderer->scratch == NULL) {
         cc_renderer_destroy(renderer);
-        return status;
+        return cc_fail(err, CC_ERR_NOMEM, "out of memory");
     }
     *out = renderer;
     return CC_OK;
@@ -101,7 +99,6 @@ void cc_renderer_destroy(cc_renderer *renderer)
 {
     if (renderer == NULL)
         return;
-    cc_transfer_table_destroy(renderer->table);
     free(renderer->rows);
     free(renderer->samples.offset);
     free(renderer->samples.wy_single);
@@ -211,8 +208,6 @@ static void lerp_plane_double(const double *restrict lower, const double *restri
         plane[p] = (1.0 - wx) * lower[p] + wx * upper[p];
 }
 
-enum { TABLE_SHIFT = 23 - CC_TRANSFER_TABLE_BITS };
-
 /* How many neighbouring rays step through depth together.  Along a row the
  * rays sit along (-sin, cos) in the y-z plane.  When that runs mostly along
  * z (the plane's rows), one depth step of all N rays reads a few plane rows
@@ -240,14 +235,6 @@ static inline void load_pair(const float *p, float *first, float *second)
     memcpy(second, &high, sizeof *second);
 }
 
-/* A channel from the transfer table's (value, slope) pair at step. */
-static inline float lookup(const float *step, float fraction)
-{
-    float value, slope;
-    load_pair(step, &value, &slope);
-    return value + fraction * slope;
-}
-
 /* (1 - w) * p[0] + w * p[1]. */
 static inline float lerp_pair(const float *p, float w)
 {
@@ -258,16 +245,11 @@ static inline float lerp_pair(const float *p, float w)
 
 /* Step 3, single precision: composite depth steps [0, N) of one row, for
  * blocks of `block` rays at a time (ray_block). */
-static void composite_row_single(const cc_transfer_table *table, const sample_table *samples,
-                                 const float *restrict plane, long plane_stride, int n, int block,
-                                 float *restrict rays)
+static void composite_row_single(const sample_table *samples, const float *restrict plane,
+                                 long plane_stride, int n, int block, float *restrict rays)
 {
     float *restrict r = rays, *restrict g = rays + n, *restrict b = rays + 2 * n;
     float *restrict t = rays + 3 * n;
-    const float *restrict steps = table->steps;
-    const uint32_t first = table->first_bits, last = table->entries - 1;
-    const uint32_t mask = (1u << TABLE_SHIFT) - 1;
-    const float scale = 1.0f / (float)(1u << TABLE_SHIFT);
     for (int k = 0; k < n; k++) {
         r[k] = g[k] = b[k] = 0.0f;
         t[k] = 1.0f;
@@ -284,17 +266,10 @@ static void composite_row_single(const cc_transfer_table *table, const sample_ta
                 float v0 = lerp_pair(plane + o, wz[k]);
                 float v1 = lerp_pair(plane + o + plane_stride, wz[k]);
                 float v = (1.0f - wy[k]) * v0 + wy[k] * v1;
-                uint32_t bits;
-                memcpy(&bits, &v, sizeof bits);
-                /* Outside samples read as 0, which the table maps to nothing. */
-                bits = offset[k] < 0 ? 0u : bits;
-                uint32_t q = (bits >> TABLE_SHIFT) - first;
-                q = q < last ? q : last;
-                float fraction = (float)(bits & mask) * scale;
-                float cr = lookup(steps + 8 * q + 0, fraction);
-                float cg = lookup(steps + 8 * q + 2, fraction);
-                float cb = lookup(steps + 8 * q + 4, fraction);
-                float a = lookup(steps + 8 * q + 6, fraction);
+                /* Outside samples read as 0, which is empty. */
+                v = offset[k] < 0 ? 0.0f : v;
+                float cr, cg, cb, a;
+                cc_transfer_single(v, &cr, &cg, &cb, &a);
                 r[k] = a * cr + (1.0f - a) * r[k];
                 g[k] = a * cg + (1.0f - a) * g[k];
                 b[k] = a * cb + (1.0f - a) * b[k];
@@ -427,7 +402,7 @@ static int render_row(const cc_renderer *renderer, thread_scratch *scratch, cons
         lerp_plane_double((const double *)lower, (const double *)upper, row->weight, plane_count,
                           scratch->plane);
     if (precision == CC_SINGLE)
-        composite_row_single(renderer->table, &renderer->samples, scratch->plane, box->count[2], n,
+        composite_row_single(&renderer->samples, scratch->plane, box->count[2], n,
                              ray_block(view, plane_count * value_size), scratch->rays);
     else
         composite_row_double(&renderer->samples, scratch->plane, box->count[2], n, scratch->rays);
