@@ -36,9 +36,14 @@ typedef struct sample_table {
 } sample_table;
 
 /* How one image row gets its plane: it misses the grid or the owned cells
- * (empty), lerps the two x planes around it, or copies the plane it sits on
- * (see plan_rows). */
-typedef enum row_source { ROW_EMPTY, ROW_LERP, ROW_COPY } row_source;
+ * (empty), lerps the two x planes around it, or uses the plane it sits on
+ * (see plan_rows and render_row). */
+typedef enum row_source { ROW_EMPTY, ROW_LERP, ROW_ON_PLANE } row_source;
+
+/* A plane up to this size stays in L2 (1 MiB per core here) while a row
+ * composites; a larger one does not, which changes the best access order
+ * (ray_block) and whether copying a plane first pays (render_row). */
+enum { PLANE_CACHE_BYTES = 512 << 10 };
 
 typedef struct row_plan {
     row_source source;
@@ -221,7 +226,7 @@ static void lerp_plane_double(const double *restrict lower, const double *restri
 static int ray_block(const cc_view *view, size_t plane_bytes)
 {
     int diagonal = fabs(view->sin_theta) > 0.5 * fabs(view->cos_theta);
-    return diagonal && plane_bytes > ((size_t)512 << 10) ? 128 : view->size;
+    return diagonal && plane_bytes > PLANE_CACHE_BYTES ? 128 : view->size;
 }
 
 /* Two neighbouring floats read as one 64-bit word, so the compiler gathers
@@ -393,8 +398,16 @@ static int render_row(const cc_renderer *renderer, thread_scratch *scratch, cons
     const char *values = cc_volume_values_const(volume);
     const char *lower = values + (size_t)(row->cell - box->lo[0]) * plane_count * value_size;
     const char *upper = lower + plane_count * value_size;
-    if (row->source == ROW_COPY)
-        memcpy(scratch->plane, lower, plane_count * value_size);
+    /* A row on a grid plane reads that plane.  A small one is copied first,
+     * which pulls it into L2 in order (W1, N = 256: 14% faster than
+     * gathering from the cube); a large one is read where it is (W2,
+     * N = 1024: 4.5% faster than copying 4 MiB per row). */
+    const void *plane = scratch->plane;
+    size_t plane_bytes = plane_count * value_size;
+    if (row->source == ROW_ON_PLANE && plane_bytes > PLANE_CACHE_BYTES)
+        plane = lower;
+    else if (row->source == ROW_ON_PLANE)
+        memcpy(scratch->plane, lower, plane_bytes);
     else if (precision == CC_SINGLE)
         lerp_plane_single((const float *)lower, (const float *)upper, (float)row->weight,
                           plane_count, scratch->plane);
@@ -402,10 +415,10 @@ static int render_row(const cc_renderer *renderer, thread_scratch *scratch, cons
         lerp_plane_double((const double *)lower, (const double *)upper, row->weight, plane_count,
                           scratch->plane);
     if (precision == CC_SINGLE)
-        composite_row_single(&renderer->samples, scratch->plane, box->count[2], n,
-                             ray_block(view, plane_count * value_size), scratch->rays);
+        composite_row_single(&renderer->samples, plane, box->count[2], n,
+                             ray_block(view, plane_bytes), scratch->rays);
     else
-        composite_row_double(&renderer->samples, scratch->plane, box->count[2], n, scratch->rays);
+        composite_row_double(&renderer->samples, plane, box->count[2], n, scratch->rays);
     store_row(image, j, scratch->rays, precision);
     return 1;
 }
@@ -413,7 +426,7 @@ static int render_row(const cc_renderer *renderer, thread_scratch *scratch, cons
 /* Where each row of the slab gets its plane.  A row on a grid plane (every
  * row when N equals the cube's nx) needs no lerp: (1 - 0) * a + 0 * b is a
  * whenever b is finite (a -0 may become +0, empty all the same), so the
- * plane is copied.  A NaN or infinite b is left to the lerp, which spreads
+ * plane is used as it is.  A NaN or infinite b is left to the lerp, which spreads
  * it as SciPy does.  Done before the threads start, because
  * cc_volume_plane_finite scans a plane on first use. */
 static void plan_rows(row_plan *rows, const cc_volume *volume, const cc_view *view,
@@ -426,7 +439,7 @@ static void plan_rows(row_plan *rows, const cc_volume *volume, const cc_view *vi
             !owns(owned, 0, row->cell))
             row->source = ROW_EMPTY;
         else if (row->weight == 0.0 && cc_volume_plane_finite(volume, row->cell + 1))
-            row->source = ROW_COPY;
+            row->source = ROW_ON_PLANE;
         else
             row->source = ROW_LERP;
     }

@@ -620,6 +620,12 @@ def case_wide_plane(tmp):
     for prec in ("single", "double"):
         refs, _, _ = render_and_check(tmp, "wide_N160_" + prec, inp, V, 160, 4, 0.0, 160.0,
                                       prec, refs=refs, do_sensitivity=refs is None)
+    # N = nx: every row sits on a grid plane, and a plane this large is
+    # read in place rather than copied (render_row).
+    refs = None
+    for prec in ("single", "double"):
+        refs, _, _ = render_and_check(tmp, "wide_N24_" + prec, inp, V, 24, 4, 0.0, 160.0,
+                                      prec, refs=refs, do_sensitivity=refs is None)
 
 
 def case_nonfinite(tmp):
