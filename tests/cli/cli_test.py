@@ -3,7 +3,7 @@
 
     cli_test.py GROUP CUBECAST [MPIEXEC]
 
-GROUP is one of: errors, errors_mpi, generate, info, render.  Each group
+GROUP is one of: errors, errors_mpi, generate, info, render, singletons.  Each group
 prints one line per check and exits 1 when any check failed.  Needs numpy,
 h5py and PIL (Debian's /usr/bin/python3 has them).
 """
@@ -13,6 +13,7 @@ import math
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -603,6 +604,58 @@ def render_group(c, exe):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def singletons_group(c, exe):
+    """cubecast started without mpirun runs as an isolated Open MPI singleton
+    with a private session folder under $TMPDIR (src/cli/main.c).  Runs
+    started at once must not disturb each other, and no folder may be left
+    behind, after success or after an error."""
+    tmp = tempfile.mkdtemp(prefix="cubecast-cli-singletons-")
+    try:
+        sessions = os.path.join(tmp, "sessions")
+        os.mkdir(sessions)
+        env = dict(ENV, TMPDIR=sessions)
+        cube = os.path.join(tmp, "cube.h5")
+        res = run([exe, "generate", cube, "--shape", "40", "36", "32", "--seed", "3"], cwd=tmp,
+                  env=env)
+        if not c.check(res.rc == 0, "generate the test cube", res.describe_output()):
+            return
+        args = ["--frames", "6", "--size", "40", "--quiet"]
+        res = run([exe, "render", cube, "-o", os.path.join(tmp, "alone")] + args, cwd=tmp, env=env)
+        if not c.check(res.rc == 0, "a run alone: exits 0", res.describe_output()):
+            return
+        c.check(listing(sessions) == [], "a run alone leaves no session folder",
+                str(listing(sessions)))
+
+        runs = []
+        for k in range(4):
+            out = os.path.join(tmp, f"together{k}")
+            argv = [exe, "render", cube, "-o", out, "--raw", out + ".h5"] + args
+            runs.append((out, subprocess.Popen(argv, cwd=tmp, env=env, stdout=subprocess.PIPE,
+                                               stderr=subprocess.PIPE, text=True)))
+        for k, (out, proc) in enumerate(runs):
+            try:
+                _, err = proc.communicate(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                _, err = proc.communicate()
+            if c.check(proc.returncode == 0, f"run {k} of 4 started at once: exits 0",
+                       f"exit {proc.returncode}, stderr: {err[-2000:]}"):
+                same = all(open(os.path.join(out, f), "rb").read() ==
+                           open(os.path.join(tmp, "alone", f), "rb").read()
+                           for f in os.listdir(os.path.join(tmp, "alone")) if f.endswith(".png"))
+                c.check(same, f"run {k} of 4 started at once: the same PNGs as the run alone")
+        c.check(listing(sessions) == [], "runs started at once leave no session folder",
+                str(listing(sessions)))
+
+        res = run([exe, "render", os.path.join(tmp, "missing.h5"), "-o",
+                   os.path.join(tmp, "never")], cwd=tmp, env=env)
+        c.check(res.rc == EXIT_INPUT, "a failing run exits 3", res.describe_output())
+        c.check(listing(sessions) == [], "a failing run leaves no session folder",
+                str(listing(sessions)))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)
@@ -623,6 +676,8 @@ def main():
         info_group(c, exe)
     elif group == "render":
         render_group(c, exe)
+    elif group == "singletons":
+        singletons_group(c, exe)
     else:
         print(f"unknown group {group}")
         return 2
