@@ -21,8 +21,8 @@
 
 typedef struct cc_renderer cc_renderer;
 
-/* A renderer keeps the per-thread scratch buffers and the transfer table, so
- * one is created per rank and reused for every frame. */
+/* A renderer keeps the per-thread scratch buffers and the per-view sample
+ * table, so one is created per rank and reused for every frame. */
 cc_status cc_renderer_create(cc_renderer **out, cc_error *err);
 void cc_renderer_destroy(cc_renderer *renderer);
 
