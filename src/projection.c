@@ -59,7 +59,7 @@ static int viridis_index(double value, double lo, double hi, int *index)
 void cc_projection_to_rgb8(const double *log_mean, size_t count, double lo, double hi, uint8_t *rgb)
 {
     for (size_t p = 0; p < count; p++) {
-        int index;
+        int index = 0;
         int known = viridis_index(log_mean[p], lo, hi, &index);
         for (int c = 0; c < 3; c++)
             rgb[3 * p + c] = known ? cc_viridis[index][c] : 0;
