@@ -239,16 +239,45 @@ static index_span rays_inside(const int32_t *offset, int n)
     return span;
 }
 
-/* Step 1: the (y, z) cell and weights of every sample (i, k) of the view,
- * which rays each depth step needs, and which part of the plane they read
- * (each thread widens its own reach, merged at the end). */
+/* Step 1 for depth step i: the (y, z) cell and weights of its samples, the
+ * rays that can be inside, and the plane cells they read widen reach. */
+static void locate_step(sample_table *samples, const cc_view *view, const cc_volume *volume,
+                        const cc_box *owned, int i, index_span *reach)
+{
+    const long *shape = cc_volume_global_shape(volume);
+    const cc_box *box = cc_volume_box(volume);
+    int n = view->size;
+    double ci = cc_grid_coord(n, i);
+    for (int k = 0; k < n; k++) {
+        double ck = cc_grid_coord(n, k);
+        double y = ci * view->cos_theta - ck * view->sin_theta;
+        double z = ci * view->sin_theta + ck * view->cos_theta;
+        size_t s = (size_t)i * (size_t)n + (size_t)k;
+        int cy = 0, cz = 0;
+        double wy, wz;
+        int inside = cc_grid_locate((int)shape[1], y, &cy, &wy) &&
+                     cc_grid_locate((int)shape[2], z, &cz, &wz) && owns(owned, 1, cy) &&
+                     owns(owned, 2, cz);
+        int ly = cy - (int)box->lo[1], lz = cz - (int)box->lo[2];
+        samples->offset[s] = inside ? (int32_t)(ly * box->count[2] + lz) : -1;
+        samples->wy_double[s] = inside ? wy : 0.0;
+        samples->wz_double[s] = inside ? wz : 0.0;
+        samples->wy_single[s] = (float)samples->wy_double[s];
+        samples->wz_single[s] = (float)samples->wz_double[s];
+        if (inside) { /* the cell's four corners */
+            widen(&reach[ly], lz, lz + 2);
+            widen(&reach[ly + 1], lz, lz + 2);
+        }
+    }
+    samples->inside[i] = rays_inside(samples->offset + (size_t)i * (size_t)n, n);
+}
+
+/* Step 1: every depth step of the view, then the threads' reaches merged. */
 static void locate_samples(cc_renderer *renderer, const cc_view *view, const cc_volume *volume,
                            const cc_box *owned)
 {
     sample_table *samples = &renderer->samples;
-    const long *shape = cc_volume_global_shape(volume);
-    const cc_box *box = cc_volume_box(volume);
-    int n = view->size, plane_rows = (int)box->count[1];
+    int n = view->size, plane_rows = (int)cc_volume_box(volume)->count[1];
     const index_span nothing = {INT_MAX, INT_MIN};
     for (int t = 0; t < renderer->thread_count; t++)
         for (int y = 0; y < plane_rows; y++)
@@ -257,31 +286,8 @@ static void locate_samples(cc_renderer *renderer, const cc_view *view, const cc_
     {
         index_span *reach = renderer->scratch[thread_id()].reach;
 #pragma omp for schedule(static)
-        for (int i = 0; i < n; i++) {
-            double ci = cc_grid_coord(n, i);
-            for (int k = 0; k < n; k++) {
-                double ck = cc_grid_coord(n, k);
-                double y = ci * view->cos_theta - ck * view->sin_theta;
-                double z = ci * view->sin_theta + ck * view->cos_theta;
-                size_t s = (size_t)i * (size_t)n + (size_t)k;
-                int cy = 0, cz = 0;
-                double wy, wz;
-                int inside = cc_grid_locate((int)shape[1], y, &cy, &wy) &&
-                             cc_grid_locate((int)shape[2], z, &cz, &wz) && owns(owned, 1, cy) &&
-                             owns(owned, 2, cz);
-                int ly = cy - (int)box->lo[1], lz = cz - (int)box->lo[2];
-                samples->offset[s] = inside ? (int32_t)(ly * box->count[2] + lz) : -1;
-                samples->wy_double[s] = inside ? wy : 0.0;
-                samples->wz_double[s] = inside ? wz : 0.0;
-                samples->wy_single[s] = (float)samples->wy_double[s];
-                samples->wz_single[s] = (float)samples->wz_double[s];
-                if (inside) { /* the cell's four corners */
-                    widen(&reach[ly], lz, lz + 2);
-                    widen(&reach[ly + 1], lz, lz + 2);
-                }
-            }
-            samples->inside[i] = rays_inside(samples->offset + (size_t)i * (size_t)n, n);
-        }
+        for (int i = 0; i < n; i++)
+            locate_step(samples, view, volume, owned, i, reach);
 #pragma omp for schedule(static)
         for (int y = 0; y < plane_rows; y++) {
             index_span merged = nothing;
