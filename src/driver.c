@@ -46,9 +46,10 @@ typedef struct run {
     cc_volume *volume;
     cc_renderer *renderer;
     cc_raw *raw;
-    cc_manifest *manifest; /* rank 0 */
-    cc_progress *progress; /* rank 0 */
-    int *todo;             /* frames to render this run */
+    cc_manifest *manifest;                              /* rank 0 */
+    double manifest_written_at, manifest_write_seconds; /* rank 0 */
+    cc_progress *progress;                              /* rank 0 */
+    int *todo;                                          /* frames to render this run */
     int todo_count;
     cc_profile profile;
     double mark;
@@ -359,14 +360,33 @@ static cc_status write_frame(run *r, int frame, const cc_view *view, cc_image *i
     return status;
 }
 
+/* Rewriting manifest.json costs time in proportion to the frames it lists:
+ * after every frame, a 2000-frame sweep of small frames spent 89% of its
+ * run there.  So rank 0 rewrites it only once the time since the last
+ * rewrite is this many times what that rewrite took (at most ~5% of the
+ * run), which for ordinary frames is still after every frame; finish()
+ * writes it last.  A killed job loses at most that window's records, and
+ * --resume renders those frames again. */
+enum { MANIFEST_REWRITE_SPACING = 20 };
+
+static cc_status write_manifest(run *r, cc_error *err)
+{
+    double started = cc_profile_now();
+    cc_status status = cc_manifest_write(r->manifest, r->options->output, err);
+    r->manifest_written_at = cc_profile_now();
+    r->manifest_write_seconds = r->manifest_written_at - started;
+    return status;
+}
+
 /* Rank 0: a finished frame goes into the manifest and the progress line. */
 static cc_status note_frame(run *r, const frame_message *message, cc_error *err)
 {
     if (message->status != CC_OK)
         return CC_OK; /* the failing rank reports it when errors are agreed */
     cc_status status = cc_manifest_add_frame(r->manifest, &message->record, err);
-    if (status == CC_OK)
-        status = cc_manifest_write(r->manifest, r->options->output, err);
+    double since = cc_profile_now() - r->manifest_written_at;
+    if (status == CC_OK && since >= MANIFEST_REWRITE_SPACING * r->manifest_write_seconds)
+        status = write_manifest(r, err);
     cc_progress_frame_done(r->progress, message->record.rank);
     return status;
 }
@@ -596,8 +616,12 @@ static cc_status finish(run *r, cc_status status, cc_error *err)
         free(table);
         free(json);
     }
-    if (r->layout.rank == 0 && r->manifest != NULL && status == CC_OK)
-        status = cc_manifest_write(r->manifest, r->options->output, err);
+    /* Also after an error: the frames finished so far need not be redone. */
+    if (r->layout.rank == 0 && r->manifest != NULL) {
+        cc_error manifest_err;
+        cc_status written = write_manifest(r, status == CC_OK ? err : &manifest_err);
+        status = status == CC_OK ? written : status;
+    }
     status = cc_agree(r->comm, status, err);
     if (status == CC_OK && any_interrupted)
         status = cc_fail(err, CC_ERR_INTERRUPTED,
