@@ -48,8 +48,9 @@ typedef struct run {
     cc_raw *raw;
     cc_manifest *manifest;                              /* rank 0 */
     double manifest_written_at, manifest_write_seconds; /* rank 0 */
-    cc_progress *progress;                              /* rank 0 */
-    int *todo;                                          /* frames to render this run */
+    int manifest_unsaved;  /* rank 0: frames added since the last write */
+    cc_progress *progress; /* rank 0 */
+    int *todo;             /* frames to render this run */
     int todo_count;
     cc_profile profile;
     double mark;
@@ -373,6 +374,7 @@ static cc_status write_manifest(run *r, cc_error *err)
 {
     double started = cc_profile_now();
     cc_status status = cc_manifest_write(r->manifest, r->options->output, err);
+    r->manifest_unsaved = status == CC_OK ? 0 : r->manifest_unsaved;
     r->manifest_written_at = cc_profile_now();
     r->manifest_write_seconds = r->manifest_written_at - started;
     return status;
@@ -384,6 +386,7 @@ static cc_status note_frame(run *r, const frame_message *message, cc_error *err)
     if (message->status != CC_OK)
         return CC_OK; /* the failing rank reports it when errors are agreed */
     cc_status status = cc_manifest_add_frame(r->manifest, &message->record, err);
+    r->manifest_unsaved += status == CC_OK;
     double since = cc_profile_now() - r->manifest_written_at;
     if (status == CC_OK && since >= MANIFEST_REWRITE_SPACING * r->manifest_write_seconds)
         status = write_manifest(r, err);
@@ -616,8 +619,10 @@ static cc_status finish(run *r, cc_status status, cc_error *err)
         free(table);
         free(json);
     }
-    /* Also after an error: the frames finished so far need not be redone. */
-    if (r->layout.rank == 0 && r->manifest != NULL) {
+    /* After an error too if frames finished since the last write, so they
+     * need not be redone; but an error before any frame (a --resume that
+     * does not match, say) leaves the earlier manifest as it was. */
+    if (r->layout.rank == 0 && r->manifest != NULL && (status == CC_OK || r->manifest_unsaved)) {
         cc_error manifest_err;
         cc_status written = write_manifest(r, status == CC_OK ? err : &manifest_err);
         status = status == CC_OK ? written : status;

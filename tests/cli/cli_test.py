@@ -576,6 +576,19 @@ def render_group(c, exe):
             check_render_output(c, "render 4 frames", out, cube, 4, size, 0, 4, 0.0, 90.0, True,
                                 (20, 16))
 
+        # --resume into a folder made with other parameters: refused, and
+        # the earlier run's manifest and frames are left exactly as they were.
+        out = os.path.join(tmp, "all")
+        before = {name: open(os.path.join(out, name), "rb").read() for name in os.listdir(out)}
+        res = run([exe, "render", cube, "-o", out, "--frames", "4", "--size", str(size + 2),
+                   "--resume", "--quiet"], cwd=tmp)
+        c.check(res.rc == EXIT_USAGE and "other parameters" in res.err,
+                "--resume with another --size: refused (exit 2, names the parameters)",
+                res.describe_output())
+        after = {name: open(os.path.join(out, name), "rb").read() for name in os.listdir(out)}
+        c.check(after == before, "--resume refused: the folder's manifest and frames are unchanged",
+                f"changed: {sorted(n for n in set(before) | set(after) if before.get(n) != after.get(n))}")
+
         out = os.path.join(tmp, "range")
         res = run([exe, "render", cube, "-o", out, "--frames", "6", "--size", str(size),
                    "--range", "2:4", "--quiet"], cwd=tmp)
