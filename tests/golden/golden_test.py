@@ -616,16 +616,13 @@ def case_wide_plane(tmp):
     inp = os.path.join(tmp, "wide.h5")
     generate(inp, "--shape", "24", "400", "400", "--seed", "11")
     V = read_volume(inp, "density")
-    refs = None
-    for prec in ("single", "double"):
-        refs, _, _ = render_and_check(tmp, "wide_N160_" + prec, inp, V, 160, 4, 0.0, 160.0,
-                                      prec, refs=refs, do_sensitivity=refs is None)
-    # N = nx: every row sits on a grid plane, and a plane this large is
+    # N = 24 = nx: every row sits on a grid plane, and a plane this large is
     # read in place rather than copied (render_row).
-    refs = None
-    for prec in ("single", "double"):
-        refs, _, _ = render_and_check(tmp, "wide_N24_" + prec, inp, V, 24, 4, 0.0, 160.0,
-                                      prec, refs=refs, do_sensitivity=refs is None)
+    for size in (160, 24):
+        refs = None
+        for prec in ("single", "double"):
+            refs, _, _ = render_and_check(tmp, "wide_N%d_%s" % (size, prec), inp, V, size, 4, 0.0,
+                                          160.0, prec, refs=refs, do_sensitivity=refs is None)
 
 
 def case_nonfinite(tmp):
