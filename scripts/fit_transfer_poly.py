@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Prints the constants of cc_transfer_single (include/cubecast/transfer.h):
-the polynomials for log2 and exp2 and the bands of design.md section 1 in
-log2 units.
+"""Prints the polynomial coefficients of cc_transfer_single and
+cc_exp2_nonpositive (include/cubecast/transfer.h) for log2 and exp2; the
+bands' centres and widths in log2 units are derived there at compile time.
 
     log2(m) = t * q(t),  t = m - 1,  m in [sqrt(1/2), sqrt(2)),  q of degree 7
     2^f     = p(f),      f in [-1/2, 1/2],                      p of degree 5
@@ -29,9 +29,3 @@ print("  max abs error of t*q(t): %.2e" % np.abs(t * P.polyval(t, q) - np.log2(1
 p, f = fit(lambda f: 2.0**f, -0.5, 0.5, 5)
 print("exp2: p =", ", ".join("%.9ef" % c for c in p))
 print("  max rel error: %.2e" % np.abs(P.polyval(f, p) / 2.0**f - 1).max())
-
-# (centre, width) of the three Gaussians, design.md section 1.  On
-# d = log2(v) - centre/ln2, exp(-(ln v - centre)^2 / width) = 2^(-d^2 * ln2/width).
-for centre, width in ((9.0, 1.0), (3.0, 0.1), (-3.0, 0.5)):
-    print("band centre %5.1f width %.1f: centre/ln2 = %.9ef, ln2/width = %.9ef"
-          % (centre, width, centre / np.log(2), np.log(2) / width))

@@ -409,13 +409,6 @@ extern double exp(double);
 #pragma omp declare simd notinbranch
 extern double log(double);
 
-/* (centre, width) of the three Gaussians and their weights per channel,
- * design.md section 1 (the same numbers as transfer.c's exact function). */
-static const double cc_band_centre[3] = {9.0, 3.0, -3.0};
-static const double cc_band_width[3] = {1.0, 0.1, 0.5};
-static const double cc_band_weight[4][3] = {
-    {1.0, 0.1, 0.1}, {1.0, 1.0, 0.1}, {0.1, 0.1, 1.0}, {0.6, 0.1, 0.01}};
-
 /* Step 3, double precision: the exact transfer function.  Each depth step
  * runs in two loops - the reads (gathers) first, then log/exp on contiguous
  * values - because the compiler vectorises each but not the two fused.

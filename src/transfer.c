@@ -4,14 +4,6 @@
 
 #include <math.h>
 
-/* (centre, width, weight_r, weight_g, weight_b, weight_a) per Gaussian,
- * design.md section 1. */
-static const double cc_bands[3][6] = {
-    {9.0, 1.0, 1.0, 1.0, 0.1, 0.6},
-    {3.0, 0.1, 0.1, 1.0, 0.1, 0.1},
-    {-3.0, 0.5, 0.1, 0.1, 1.0, 0.01},
-};
-
 void cc_transfer_eval(double value, double rgba[4])
 {
     rgba[0] = rgba[1] = rgba[2] = rgba[3] = 0.0;
@@ -19,9 +11,9 @@ void cc_transfer_eval(double value, double rgba[4])
         return;
     double s = log(value);
     for (int band = 0; band < 3; band++) {
-        double d = s - cc_bands[band][0];
-        double e = exp(-d * d / cc_bands[band][1]);
+        double d = s - cc_band_centre[band];
+        double e = exp(-d * d / cc_band_width[band]);
         for (int c = 0; c < 4; c++)
-            rgba[c] += cc_bands[band][2 + c] * e;
+            rgba[c] += cc_band_weight[c][band] * e;
     }
 }

@@ -17,6 +17,15 @@
 #include <stdint.h>
 #include <string.h>
 
+/* design.md section 1, the one copy of its numbers: per Gaussian band its
+ * centre and width on ln(value), and per channel (r, g, b, a) its weight
+ * of each band.  The exact function, the double-precision kernel and the
+ * single-precision polynomials below all read these. */
+static const double cc_band_centre[3] = {9.0, 3.0, -3.0};
+static const double cc_band_width[3] = {1.0, 0.1, 0.5};
+static const double cc_band_weight[4][3] = {
+    {1.0, 0.1, 0.1}, {1.0, 1.0, 0.1}, {0.1, 0.1, 1.0}, {0.6, 0.1, 0.01}};
+
 /* The exact transfer function in double precision: rgba[0..3] of value. */
 void cc_transfer_eval(double value, double rgba[4]);
 
@@ -41,7 +50,7 @@ static inline float cc_exp2_nonpositive(float y)
     return p;
 }
 
-/* The transfer function of a float in single precision (constants from
+/* The transfer function of a float in single precision (polynomials from
  * scripts/fit_transfer_poly.py).  Branch-free: the kernel calls it for
  * every sample of a vector, empty ones included, which get exactly 0. */
 static inline void cc_transfer_single(float value, float *r, float *g, float *b, float *a)
@@ -70,18 +79,22 @@ static inline void cc_transfer_single(float value, float *r, float *g, float *b,
     float log2_m = t * q;
     /* Per band, d = log2(value) - centre / ln2 and the Gaussian is
      * 2^(-d^2 ln2 / width).  The exponent's integer is subtracted first,
-     * exactly, so d keeps its digits near the band centre. */
-    float d1 = (exponent - 1.298425537e+01f) + log2_m;
-    float d2 = (exponent - 4.328085123e+00f) + log2_m;
-    float d3 = (exponent + 4.328085123e+00f) + log2_m;
-    float keep = empty ? 0.0f : 1.0f;
-    float e1 = keep * cc_exp2_nonpositive(-(d1 * d1) * 6.931471806e-01f);
-    float e2 = keep * cc_exp2_nonpositive(-(d2 * d2) * 6.931471806e+00f);
-    float e3 = keep * cc_exp2_nonpositive(-(d3 * d3) * 1.386294361e+00f);
-    *r = e1 + 0.1f * e2 + 0.1f * e3;
-    *g = e1 + e2 + 0.1f * e3;
-    *b = 0.1f * e1 + 0.1f * e2 + e3;
-    *a = 0.6f * e1 + 0.1f * e2 + 0.01f * e3;
+     * exactly, so d keeps its digits near the band centre.  The constants
+     * fold at compile time. */
+    const double ln2 = 0.693147180559945309417;
+    float keep = empty ? 0.0f : 1.0f, e[3];
+    for (int band = 0; band < 3; band++) {
+        float d = (exponent - (float)(cc_band_centre[band] / ln2)) + log2_m;
+        e[band] = keep * cc_exp2_nonpositive(-(d * d) * (float)(ln2 / cc_band_width[band]));
+    }
+    float rgba[4];
+    for (int c = 0; c < 4; c++)
+        rgba[c] = (float)cc_band_weight[c][0] * e[0] + (float)cc_band_weight[c][1] * e[1] +
+                  (float)cc_band_weight[c][2] * e[2];
+    *r = rgba[0];
+    *g = rgba[1];
+    *b = rgba[2];
+    *a = rgba[3];
 }
 
 #endif
