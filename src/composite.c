@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cubecast/plan.h"
+#include "cubecast/swap.h"
 
 enum { TAG_FOLD = 201, TAG_SWAP = 202 };
 
@@ -110,8 +111,9 @@ static cc_status composite_at_root(const double *packed, size_t pixels, const in
     return CC_OK;
 }
 
-/* Binary swap over ranks in visibility order.  Returns this rank's final
- * pixel range [*lo, *hi) inside packed (empty for folded-away ranks). */
+/* Binary swap over ranks in visibility order, following the schedule of
+ * swap.h.  Returns this rank's final pixel range [*lo, *hi) inside packed
+ * (empty for folded-away ranks). */
 static void binary_swap(double *packed, double *incoming, size_t pixels, const int *order,
                         MPI_Comm comm, size_t *lo, size_t *hi)
 {
@@ -121,44 +123,35 @@ static void binary_swap(double *packed, double *incoming, size_t pixels, const i
     int position = 0;
     while (order[position] != rank)
         position++;
-    int active = 1;
-    while (active * 2 <= ranks)
-        active *= 2;
-    int extra = ranks - active;
     *lo = 0;
     *hi = pixels;
-    /* Fold: among the first 2*extra positions, the farther of each pair
-     * hands its whole image to the nearer one. */
-    int virtual_rank = position - extra;
-    if (position < 2 * extra) {
-        if (position % 2 == 1) {
-            MPI_Send(packed, (int)(4 * pixels), MPI_DOUBLE, order[position - 1], TAG_FOLD, comm);
-            *lo = *hi = 0;
-            return;
-        }
-        MPI_Recv(incoming, (int)(4 * pixels), MPI_DOUBLE, order[position + 1], TAG_FOLD, comm,
+    cc_swap_fold fold;
+    cc_swap_fold_of(ranks, position, &fold);
+    if (fold.role == CC_SWAP_SEND) {
+        MPI_Send(packed, (int)(4 * pixels), MPI_DOUBLE, order[fold.peer], TAG_FOLD, comm);
+        *lo = *hi = 0;
+        return;
+    }
+    if (fold.role == CC_SWAP_RECEIVE) {
+        MPI_Recv(incoming, (int)(4 * pixels), MPI_DOUBLE, order[fold.peer], TAG_FOLD, comm,
                  MPI_STATUS_IGNORE);
         over(packed, incoming, pixels);
-        virtual_rank = position / 2;
     }
-    for (int bit = 1; bit < active; bit <<= 1) {
-        int partner_virtual = virtual_rank ^ bit;
-        int partner_position =
-            partner_virtual < extra ? 2 * partner_virtual : partner_virtual + extra;
-        int partner = order[partner_position];
-        size_t mid = *lo + (*hi - *lo) / 2;
-        int keep_low = (virtual_rank & bit) == 0;
-        size_t keep_lo = keep_low ? *lo : mid, keep_hi = keep_low ? mid : *hi;
-        size_t send_lo = keep_low ? mid : *lo, send_hi = keep_low ? *hi : mid;
-        MPI_Sendrecv(packed + 4 * send_lo, (int)(4 * (send_hi - send_lo)), MPI_DOUBLE, partner,
-                     TAG_SWAP, incoming, (int)(4 * (keep_hi - keep_lo)), MPI_DOUBLE, partner,
+    int rounds = cc_swap_rounds(ranks);
+    for (int round = 0; round < rounds; round++) {
+        cc_swap_step step;
+        cc_swap_round(ranks, position, round, *lo, *hi, &step);
+        int partner = order[step.partner];
+        size_t keep = step.keep_hi - step.keep_lo;
+        MPI_Sendrecv(packed + 4 * step.send_lo, (int)(4 * (step.send_hi - step.send_lo)),
+                     MPI_DOUBLE, partner, TAG_SWAP, incoming, (int)(4 * keep), MPI_DOUBLE, partner,
                      TAG_SWAP, comm, MPI_STATUS_IGNORE);
-        if (virtual_rank < partner_virtual)
-            over(packed + 4 * keep_lo, incoming, keep_hi - keep_lo);
+        if (step.nearer)
+            over(packed + 4 * step.keep_lo, incoming, keep);
         else
-            under(incoming, packed + 4 * keep_lo, keep_hi - keep_lo);
-        *lo = keep_lo;
-        *hi = keep_hi;
+            under(incoming, packed + 4 * step.keep_lo, keep);
+        *lo = step.keep_lo;
+        *hi = step.keep_hi;
     }
 }
 
