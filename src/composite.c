@@ -99,8 +99,11 @@ static cc_status composite_at_root(const double *packed, size_t pixels, const in
     MPI_Bcast(&failed, 1, MPI_INT, writer, comm);
     if (failed)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory gathering %d partial images", ranks);
-    MPI_Gather(packed, (int)(4 * pixels), MPI_DOUBLE, all, (int)(4 * pixels), MPI_DOUBLE, writer,
-               comm);
+    if (MPI_Gather(packed, (int)(4 * pixels), MPI_DOUBLE, all, (int)(4 * pixels), MPI_DOUBLE,
+                   writer, comm) != MPI_SUCCESS) {
+        free(all);
+        return cc_fail(err, CC_ERR_MPI, "gathering %d partial images failed", ranks);
+    }
     if (rank == writer) {
         double *result = all + 4 * pixels * (size_t)order[0];
         for (int q = 1; q < ranks; q++)
@@ -112,10 +115,10 @@ static cc_status composite_at_root(const double *packed, size_t pixels, const in
 }
 
 /* Binary swap over ranks in visibility order, following the schedule of
- * swap.h.  Returns this rank's final pixel range [*lo, *hi) inside packed
- * (empty for folded-away ranks). */
-static void binary_swap(double *packed, double *incoming, size_t pixels, const int *order,
-                        MPI_Comm comm, size_t *lo, size_t *hi)
+ * swap.h.  Sets this rank's final pixel range [*lo, *hi) inside packed
+ * (empty for folded-away ranks); returns the first MPI error, if any. */
+static int binary_swap(double *packed, double *incoming, size_t pixels, const int *order,
+                       MPI_Comm comm, size_t *lo, size_t *hi)
 {
     int rank, ranks;
     MPI_Comm_rank(comm, &rank);
@@ -128,24 +131,24 @@ static void binary_swap(double *packed, double *incoming, size_t pixels, const i
     cc_swap_fold fold;
     cc_swap_fold_of(ranks, position, &fold);
     if (fold.role == CC_SWAP_SEND) {
-        MPI_Send(packed, (int)(4 * pixels), MPI_DOUBLE, order[fold.peer], TAG_FOLD, comm);
         *lo = *hi = 0;
-        return;
+        return MPI_Send(packed, (int)(4 * pixels), MPI_DOUBLE, order[fold.peer], TAG_FOLD, comm);
     }
+    int result = MPI_SUCCESS;
     if (fold.role == CC_SWAP_RECEIVE) {
-        MPI_Recv(incoming, (int)(4 * pixels), MPI_DOUBLE, order[fold.peer], TAG_FOLD, comm,
-                 MPI_STATUS_IGNORE);
+        result = MPI_Recv(incoming, (int)(4 * pixels), MPI_DOUBLE, order[fold.peer], TAG_FOLD, comm,
+                          MPI_STATUS_IGNORE);
         over(packed, incoming, pixels);
     }
     int rounds = cc_swap_rounds(ranks);
-    for (int round = 0; round < rounds; round++) {
+    for (int round = 0; round < rounds && result == MPI_SUCCESS; round++) {
         cc_swap_step step;
         cc_swap_round(ranks, position, round, *lo, *hi, &step);
         int partner = order[step.partner];
         size_t keep = step.keep_hi - step.keep_lo;
-        MPI_Sendrecv(packed + 4 * step.send_lo, (int)(4 * (step.send_hi - step.send_lo)),
-                     MPI_DOUBLE, partner, TAG_SWAP, incoming, (int)(4 * keep), MPI_DOUBLE, partner,
-                     TAG_SWAP, comm, MPI_STATUS_IGNORE);
+        result = MPI_Sendrecv(packed + 4 * step.send_lo, (int)(4 * (step.send_hi - step.send_lo)),
+                              MPI_DOUBLE, partner, TAG_SWAP, incoming, (int)(4 * keep), MPI_DOUBLE,
+                              partner, TAG_SWAP, comm, MPI_STATUS_IGNORE);
         if (step.nearer)
             over(packed + 4 * step.keep_lo, incoming, keep);
         else
@@ -153,6 +156,7 @@ static void binary_swap(double *packed, double *incoming, size_t pixels, const i
         *lo = step.keep_lo;
         *hi = step.keep_hi;
     }
+    return result;
 }
 
 /* Gathers every rank's finished range of colour to the writer. */
@@ -180,8 +184,9 @@ static cc_status gather_pieces(const double *packed, size_t lo, size_t hi, int w
             counts[r] = (int)(3 * (ranges[2 * r + 1] - ranges[2 * r]));
             offsets[r] = (int)(3 * ranges[2 * r]);
         }
-        MPI_Gatherv(colour, (int)(3 * count), MPI_DOUBLE, rank == writer ? frame->colour : NULL,
-                    counts, offsets, MPI_DOUBLE, writer, comm);
+        if (MPI_Gatherv(colour, (int)(3 * count), MPI_DOUBLE, rank == writer ? frame->colour : NULL,
+                        counts, offsets, MPI_DOUBLE, writer, comm) != MPI_SUCCESS)
+            status = cc_fail(err, CC_ERR_MPI, "gathering the composited image failed");
     }
     free(colour);
     free(ranges);
@@ -208,8 +213,14 @@ cc_status cc_composite_partials(const cc_image *partial, const int *order, cc_co
     } else {
         size_t lo, hi;
         pack(partial, packed);
-        binary_swap(packed, incoming, pixels, order, comm, &lo, &hi);
+        /* The gather is collective: a rank whose swap failed still takes
+         * part, with nothing to give, and then reports the failure. */
+        int swapped = binary_swap(packed, incoming, pixels, order, comm, &lo, &hi);
+        if (swapped != MPI_SUCCESS)
+            lo = hi = 0;
         status = gather_pieces(packed, lo, hi, writer, comm, frame, err);
+        if (swapped != MPI_SUCCESS)
+            status = cc_fail(err, CC_ERR_MPI, "exchanging partial images (binary swap) failed");
     }
     free(packed);
     free(incoming);

@@ -4,17 +4,21 @@
  * collectively at every step that may fail on some ranks only. */
 #include "cubecast/driver.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "cubecast/atomic_file.h"
 #include "cubecast/collective.h"
 #include "cubecast/composite.h"
 #include "cubecast/input.h"
 #include "cubecast/manifest.h"
+#include "cubecast/memory.h"
+#include "cubecast/outdir.h"
 #include "cubecast/plan.h"
 #include "cubecast/pngout.h"
 #include "cubecast/profile.h"
@@ -24,6 +28,7 @@
 #include "cubecast/raw.h"
 #include "cubecast/render.h"
 #include "cubecast/stop.h"
+#include "cubecast/sweep.h"
 #include "cubecast/version.h"
 
 enum { TAG_RECORD = 101 };
@@ -40,15 +45,20 @@ typedef struct run {
     cc_layout layout;
     cc_plan plan;
     cc_input *input;
+    cc_file_id input_id; /* as this rank sees it */
     long shape[3];
+    uint64_t checksum;  /* of the input's values (volume.h) */
+    double *projection; /* sums over x, until written (rank 0: the total) */
     MPI_Win volume_window;
     int has_window;
     cc_volume *volume;
     cc_renderer *renderer;
     cc_raw *raw;
+    cc_outdir *outdir;
     cc_manifest *manifest;                              /* rank 0 */
     double manifest_written_at, manifest_write_seconds; /* rank 0 */
     int manifest_unsaved;  /* rank 0: frames added since the last write */
+    int *unsaved_frames;   /* rank 0: which they are */
     cc_progress *progress; /* rank 0 */
     int *todo;             /* frames to render this run */
     int todo_count;
@@ -66,76 +76,209 @@ static void layout_of(MPI_Comm comm, MPI_Comm node_comm, cc_layout *layout)
     MPI_Comm_size(node_comm, &layout->node_ranks);
 }
 
-/* Removes temporary files a killed run left behind (only cubecast's own). */
-static void remove_stale_temporaries(const char *folder)
+/* rank 0: the output folder and --raw can be written and are not the
+ * input, and the folder holds nothing this run may not touch.  Creates
+ * nothing: the folder is made only once the input has been read. */
+static cc_status check_outputs(run *r, cc_error *err)
 {
-    DIR *dir = opendir(folder);
-    if (dir == NULL)
-        return;
-    struct dirent *entry;
-    while ((entry = readdir(dir)) != NULL) {
-        const char *name = entry->d_name;
-        int ours = strncmp(name, "frame_", 6) == 0 || strncmp(name, "manifest.json", 13) == 0 ||
-                   strncmp(name, "projection.png", 14) == 0;
-        if (ours && strstr(name, ".tmp.") != NULL) {
-            char path[4400];
-            snprintf(path, sizeof path, "%s/%s", folder, name);
-            remove(path);
-        }
-    }
-    closedir(dir);
-}
-
-/* Rank 0: creates the output folder and proves it can write there. */
-static cc_status prepare_output(const cc_render_options *options, cc_error *err)
-{
-    cc_status status = cc_make_folder(options->output, err);
+    const cc_render_options *options = r->options;
+    cc_status status = cc_outdir_check(options->output, &r->input_id, err);
+    if (status == CC_OK && options->raw != NULL)
+        status = cc_output_file_check(options->raw, "raw output", &r->input_id, err);
     if (status != CC_OK)
         return status;
-    char probe[4200];
-    snprintf(probe, sizeof probe, "%s/.cubecast-probe", options->output);
-    status = cc_atomic_write(probe, "", 0, err);
+    cc_input_identity identity = {
+        {r->shape[0], r->shape[1], r->shape[2]}, cc_input_type_name(r->input), 0, 0};
+    cc_manifest *ours;
+    status = cc_manifest_create(options, &identity, &ours, err);
     if (status == CC_OK)
-        remove(probe);
-    remove_stale_temporaries(options->output);
+        status = cc_sweep_precheck(options, ours, err);
+    cc_manifest_destroy(ours);
     return status;
 }
 
-/* Rank 0: the frames of the range that a previous run did not finish. */
-static cc_status frames_to_render(run *r, cc_error *err)
+static int omp_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+/* What a node needs against what it may use, summed over its ranks. */
+typedef struct node_memory {
+    double need[7]; /* cc_plan_memory's fields, in order, total last */
+    double limit;
+    char source[160];
+    int ranks;
+} node_memory;
+
+static void node_memory_of(const run *r, const cc_plan *plan, const cc_render_options *options,
+                           node_memory *node)
+{
+    cc_plan_memory need;
+    cc_plan_memory_need(plan, options, r->shape, &r->layout, omp_threads(), &need);
+    double mine[7] = {need.volume,     need.frame, need.composite, need.renderer,
+                      need.projection, need.fixed, need.total};
+    MPI_Allreduce(mine, node->need, 7, MPI_DOUBLE, MPI_SUM, r->node_comm);
+    cc_memory_limit limit;
+    cc_memory_limit_read("", cc_memory_physical(), &limit);
+    /* The lowest limit any rank of the node sees, and what sets it. */
+    struct {
+        double value;
+        int rank;
+    } lowest = {limit.bytes, r->layout.node_rank}, found;
+    MPI_Allreduce(&lowest, &found, 1, MPI_DOUBLE_INT, MPI_MINLOC, r->node_comm);
+    memcpy(node->source, limit.source, sizeof node->source);
+    MPI_Bcast(node->source, (int)sizeof node->source, MPI_CHAR, found.rank, r->node_comm);
+    node->limit = found.value;
+    node->ranks = r->layout.node_ranks;
+}
+
+/* Collective: 1 when every node fits; else 0 and *worst is the node that
+ * is furthest over (the same on every rank). */
+static int plan_fits(const run *r, const cc_plan *plan, const cc_render_options *options,
+                     node_memory *worst)
+{
+    node_memory node;
+    node_memory_of(r, plan, options, &node);
+    struct {
+        double ratio;
+        int rank;
+    } mine = {node.need[6] / node.limit, r->layout.rank}, found;
+    MPI_Allreduce(&mine, &found, 1, MPI_DOUBLE_INT, MPI_MAXLOC, r->comm);
+    *worst = node;
+    MPI_Bcast(worst, (int)sizeof *worst, MPI_BYTE, found.rank, r->comm);
+    return found.ratio <= 1.0;
+}
+
+static void describe_need(const node_memory *node, char *out, size_t out_size)
+{
+    static const char *const parts[6] = {"volume",   "images",     "compositing",
+                                         "renderer", "projection", "program"};
+    char total[32], limit[32];
+    cc_memory_text(node->need[6], total, sizeof total);
+    cc_memory_text(node->limit, limit, sizeof limit);
+    size_t used = (size_t)snprintf(out, out_size, "%s per node (", total);
+    for (int p = 0; p < 6 && used < out_size; p++) {
+        char part[32];
+        cc_memory_text(node->need[p], part, sizeof part);
+        used +=
+            (size_t)snprintf(out + used, out_size - used, "%s%s %s", p ? ", " : "", parts[p], part);
+    }
+    if (used < out_size)
+        snprintf(out + used, out_size - used, ", %d rank%s) but the node may use %s (%s)",
+                 node->ranks, node->ranks == 1 ? "" : "s", limit, node->source);
+}
+
+static const char *const decomp_names[] = {"frames", "rows", "bricks", "auto"};
+
+/* Makes the plan, choosing the decomposition for --decomp auto, and makes
+ * sure every node has the memory it needs before anything is allocated. */
+static cc_status plan_within_memory(run *r, cc_error *err)
+{
+    const cc_render_options *options = r->options;
+    cc_decomp candidates[3] = {options->decomp, CC_DECOMP_ROWS, CC_DECOMP_BRICKS};
+    int count = 1;
+    if (options->decomp == CC_DECOMP_AUTO) {
+        candidates[0] = CC_DECOMP_FRAMES;
+        count = 3;
+    }
+    node_memory first, worst;
+    for (int c = 0; c < count; c++) {
+        cc_render_options tried = *options;
+        tried.decomp = candidates[c];
+        cc_status status = cc_plan_make(&tried, r->shape, &r->layout, &r->plan, err);
+        if (status != CC_OK)
+            return status;
+        int fits = plan_fits(r, &r->plan, &tried, &worst);
+        if (c == 0)
+            first = worst;
+        if (!fits)
+            continue;
+        char need[400];
+        describe_need(&worst, need, sizeof need);
+        if (c == 0)
+            snprintf(r->plan.reason, sizeof r->plan.reason, "%s: it needs %s",
+                     decomp_names[candidates[c]], need);
+        else
+            snprintf(r->plan.reason, sizeof r->plan.reason,
+                     "%s: frames would need more than the node may use (%.0f MiB against %.0f)",
+                     decomp_names[candidates[c]], first.need[6] / 1048576.0,
+                     first.limit / 1048576.0);
+        return CC_OK;
+    }
+    char need[400];
+    describe_need(&worst, need, sizeof need);
+    int first_of_node = r->layout.node_rank == 0, nodes;
+    MPI_Allreduce(&first_of_node, &nodes, 1, MPI_INT, MPI_SUM, r->comm);
+    const char *single = options->precision == CC_DOUBLE ? ", or --precision single" : "";
+    /* Every node holds a whole copy in frames mode; rows and bricks split
+     * the volume over the nodes, so on one node only more nodes help. */
+    if (options->decomp == CC_DECOMP_FRAMES && nodes > 1)
+        return cc_fail(err, CC_ERR_RESOURCES,
+                       "not enough memory for --decomp frames: it needs %s; use --decomp rows or "
+                       "bricks, which split the volume over the %d nodes%s",
+                       need, nodes, single);
+    if (options->decomp == CC_DECOMP_FRAMES)
+        return cc_fail(err, CC_ERR_RESOURCES,
+                       "not enough memory for --decomp frames: it needs %s; run on more nodes "
+                       "with --decomp rows or bricks, which split the volume over them%s",
+                       need, single);
+    return cc_fail(err, CC_ERR_RESOURCES,
+                   "not enough memory for --decomp %s: it needs %s; run on more nodes (each then "
+                   "holds a smaller part of the volume)%s",
+                   options->decomp == CC_DECOMP_AUTO ? "auto (bricks, the smallest plan)"
+                                                     : decomp_names[options->decomp],
+                   need, single);
+}
+
+static cc_status setup(run *r, cc_error *err)
+{
+    const cc_render_options *options = r->options;
+    cc_status status = cc_input_open(options->input, options->dataset, r->comm, &r->input, err);
+    if (status != CC_OK)
+        return status;
+    memcpy(r->shape, cc_input_shape(r->input), sizeof r->shape);
+    if (!cc_file_id_of(options->input, &r->input_id))
+        status = cc_fail(err, CC_ERR_INPUT, "cannot open input '%s'", options->input);
+    if (status == CC_OK && r->layout.rank == 0)
+        status = check_outputs(r, err);
+    status = cc_agree(r->comm, status, err);
+    if (status == CC_OK)
+        status = cc_agree(r->comm, plan_within_memory(r, err), err);
+    if (status == CC_OK && options->decomp == CC_DECOMP_AUTO && r->layout.rank == 0 &&
+        !options->quiet)
+        fprintf(stderr, "decomposition: %s\n", r->plan.reason);
+    return status;
+}
+
+/* rank 0, with the input read: creates and locks the folder, settles what
+ * it already holds, and lists the frames to render. */
+static cc_status open_output_root(run *r, cc_error *err)
 {
     const cc_render_options *options = r->options;
     int range = options->range_end - options->range_begin;
-    r->todo = malloc(sizeof *r->todo * (size_t)range);
+    cc_input_identity identity = {
+        {r->shape[0], r->shape[1], r->shape[2]}, cc_input_type_name(r->input), r->checksum, 1};
+    cc_status status = cc_manifest_create(options, &identity, &r->manifest, err);
+    if (status == CC_OK)
+        status = cc_outdir_open(options->output, &r->input_id, &r->outdir, err);
     char *done = calloc((size_t)range, 1);
-    if (r->todo == NULL || done == NULL) {
-        free(done);
-        return cc_fail(err, CC_ERR_NOMEM, "out of memory");
-    }
-    cc_status status = CC_OK;
-    if (options->resume) {
-        cc_frame_record *records;
-        size_t count;
-        status = cc_manifest_load_frames(options, r->shape, options->output, &records, &count, err);
-        for (size_t i = 0; status == CC_OK && i < count; i++) {
-            int slot = records[i].frame - options->range_begin;
-            char path[4400], name[64];
-            cc_frame_file_name(records[i].frame, name, sizeof name);
-            snprintf(path, sizeof path, "%s/%s", options->output, name);
-            cc_png_written found;
-            if (slot < 0 || slot >= range || !cc_file_checksum(path, &found) ||
-                found.bytes != records[i].bytes || found.crc32 != records[i].crc32)
-                continue;
-            done[slot] = 1;
-            status = cc_manifest_add_frame(r->manifest, &records[i], err);
-        }
-        free(records);
-    }
+    r->todo = malloc(sizeof *r->todo * (size_t)range);
+    r->unsaved_frames = malloc(sizeof *r->unsaved_frames * (size_t)range);
+    if (status == CC_OK && (done == NULL || r->todo == NULL || r->unsaved_frames == NULL))
+        status = cc_fail(err, CC_ERR_NOMEM, "out of memory");
+    if (status == CC_OK)
+        status = cc_sweep_settle(options, r->outdir, r->manifest, done, err);
     r->todo_count = 0;
-    for (int slot = 0; slot < range; slot++)
+    for (int slot = 0; status == CC_OK && slot < range; slot++)
         if (!done[slot])
             r->todo[r->todo_count++] = options->range_begin + slot;
     free(done);
+    if (status == CC_OK)
+        status = cc_progress_create(r->todo_count, range, options->quiet, &r->progress, err);
     return status;
 }
 
@@ -151,35 +294,22 @@ static cc_status share_todo(run *r, cc_error *err)
     return CC_OK;
 }
 
-static cc_status setup(run *r, cc_error *err)
+static cc_status open_output(run *r, cc_error *err)
 {
-    const cc_render_options *options = r->options;
-    cc_status status = cc_input_open(options->input, options->dataset, r->comm, &r->input, err);
-    if (status != CC_OK)
-        return status;
-    memcpy(r->shape, cc_input_shape(r->input), sizeof r->shape);
-    /* Rank 0's view of the node's memory decides --decomp auto for all. */
-    double node_memory = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-    MPI_Bcast(&node_memory, 1, MPI_DOUBLE, 0, r->comm);
-    status = cc_agree(r->comm,
-                      cc_plan_make(options, r->shape, &r->layout, node_memory, &r->plan, err), err);
-    if (status != CC_OK)
-        return status;
-    if (options->decomp == CC_DECOMP_AUTO && r->layout.rank == 0 && !options->quiet)
-        fprintf(stderr, "decomposition: %s\n", r->plan.reason);
-    if (r->layout.rank == 0) {
-        status = prepare_output(options, err);
-        if (status == CC_OK)
-            status = cc_manifest_create(options, r->shape, &r->manifest, err);
-        if (status == CC_OK)
-            status = frames_to_render(r, err);
-        if (status == CC_OK)
-            status = cc_progress_create(r->todo_count, options->range_end - options->range_begin,
-                                        options->quiet, &r->progress, err);
-    }
+    cc_status status = CC_OK;
+    if (r->layout.rank == 0)
+        status = open_output_root(r, err);
     status = cc_agree(r->comm, status, err);
+    if (status == CC_OK && r->layout.rank != 0)
+        status = cc_outdir_attach(r->options->output, &r->input_id, &r->outdir, err);
     if (status == CC_OK)
         status = cc_agree(r->comm, share_todo(r, err), err);
+    if (status == CC_OK && r->options->raw != NULL) {
+        if (r->layout.rank == 0)
+            cc_remove_dead_temporaries(r->options->raw);
+        status = cc_raw_create(r->options->raw, r->comm, r->options, r->shape[1], r->shape[2],
+                               &r->raw, err);
+    }
     return status;
 }
 
@@ -196,11 +326,17 @@ static cc_status allocate_volume(run *r, cc_error *err)
     void *base = NULL;
     int result =
         MPI_Win_allocate_shared(local, 1, MPI_INFO_NULL, r->node_comm, &base, &r->volume_window);
-    if (result != MPI_SUCCESS)
+    if (result != MPI_SUCCESS) {
+        char reason[MPI_MAX_ERROR_STRING] = "";
+        int length = 0;
+        MPI_Error_string(result, reason, &length);
         return cc_fail(err, CC_ERR_NOMEM,
-                       "cannot allocate %.1f MiB of node-shared memory for the volume",
-                       (double)bytes / 1048576.0);
+                       "cannot allocate %.1f MiB of node-shared memory for the volume (%s); "
+                       "try --decomp rows or bricks",
+                       (double)bytes / 1048576.0, reason);
+    }
     r->has_window = 1;
+    MPI_Win_set_errhandler(r->volume_window, MPI_ERRORS_RETURN);
     MPI_Aint size;
     int unit;
     MPI_Win_shared_query(r->volume_window, 0, &size, &unit, &base);
@@ -231,39 +367,11 @@ static cc_status read_volume(run *r, cc_error *err)
     return cc_agree(r->comm, status, err);
 }
 
-/* ---- projection ------------------------------------------------------- */
+/* ---- projection and checksum ----------------------------------------- */
 
-static cc_status write_projection(run *r, double *sum, cc_error *err)
-{
-    const cc_render_options *options = r->options;
-    size_t count = (size_t)r->shape[1] * (size_t)r->shape[2];
-    cc_projection_finish(sum, r->shape[0], count);
-    cc_status status = CC_OK;
-    if (options->projection) {
-        uint8_t *rgb = malloc(count * 3);
-        if (rgb == NULL)
-            return cc_fail(err, CC_ERR_NOMEM, "out of memory");
-        cc_projection_to_rgb8(sum, count, -5.0, 5.0, rgb);
-        char path[4400];
-        snprintf(path, sizeof path, "%s/projection.png", options->output);
-        cc_png_text texts[] = {{"input", options->input},
-                               {"dataset", options->dataset},
-                               {"what", "ln(mean over x), viridis, limits [-5, 5]"},
-                               {"Software", "cubecast " CC_VERSION_STRING}};
-        status =
-            cc_png_write_rgb8(path, (int)r->shape[2], (int)r->shape[1], rgb, texts, 4, NULL, err);
-        free(rgb);
-        if (status == CC_OK)
-            cc_manifest_set_projection(r->manifest, "projection.png");
-    }
-    if (status == CC_OK && r->raw != NULL)
-        status = cc_raw_write_projection(r->raw, sum, err);
-    return status;
-}
-
-/* rows mode: sums this rank's share of the planes no rank holds, reading
- * them a slab at a time (they are needed for the projection only). */
-static cc_status stream_uncovered(run *r, double *sum, cc_error *err)
+/* rows mode: the planes no rank holds, this rank's share of them read a
+ * slab at a time, for the projection (sum, when wanted) and the checksum. */
+static cc_status stream_uncovered(run *r, double *sum, uint64_t *checksum, cc_error *err)
 {
     if (r->plan.stream_count == 0)
         return CC_OK;
@@ -271,7 +379,7 @@ static cc_status stream_uncovered(run *r, double *sum, cc_error *err)
     if (runs == NULL)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
     int run_count = cc_plan_rows_uncovered(r->options, r->shape, r->layout.ranks, runs);
-    /* Slabs of about 16 MiB keep the extra memory small. */
+    /* Slabs of about 16 MiB keep the extra memory small (plan.c counts it). */
     long plane_bytes = r->shape[1] * r->shape[2] * (long)cc_precision_size(r->options->precision);
     long slab_planes = (16L << 20) / plane_bytes > 0 ? (16L << 20) / plane_bytes : 1;
     long skipped = 0, begin = r->plan.stream_begin, end = begin + r->plan.stream_count;
@@ -289,8 +397,10 @@ static cc_status stream_uncovered(run *r, double *sum, cc_error *err)
             status = cc_volume_create(r->shape, &slab, r->options->precision, &part, err);
             if (status == CC_OK)
                 status = cc_input_read(r->input, &slab, part, 0, err);
-            if (status == CC_OK)
+            if (status == CC_OK && sum != NULL)
                 cc_projection_accumulate(part, &slab, sum);
+            if (status == CC_OK)
+                *checksum += cc_volume_checksum(part, &slab);
             cc_volume_destroy(part);
         }
         skipped += count;
@@ -299,31 +409,76 @@ static cc_status stream_uncovered(run *r, double *sum, cc_error *err)
     return status;
 }
 
-/* Each rank sums its x planes; the sums meet at rank 0 (never the volume). */
-static cc_status projection(run *r, cc_error *err)
+/* Each rank goes once over its share of the cube's voxels (its projection
+ * box, plus the streamed planes in rows mode; together every voxel once):
+ * the checksum that identifies the input, and the sums of the projection
+ * when one is wanted.  The sums meet at rank 0 (never the volume). */
+static cc_status scan_volume(run *r, cc_error *err)
 {
-    if (!r->options->projection && r->options->raw == NULL)
-        return CC_OK;
+    const cc_render_options *options = r->options;
     size_t count = (size_t)r->shape[1] * (size_t)r->shape[2];
-    double *sum = calloc(count, sizeof *sum);
-    double *total = r->layout.rank == 0 ? calloc(count, sizeof *total) : NULL;
-    cc_status status = sum == NULL || (r->layout.rank == 0 && total == NULL)
-                           ? cc_fail(err, CC_ERR_NOMEM, "out of memory for the projection")
-                           : CC_OK;
+    cc_status status = CC_OK;
+    if (options->projection || options->raw != NULL) {
+        r->projection = calloc(count, sizeof *r->projection);
+        if (r->projection == NULL)
+            status = cc_fail(err, CC_ERR_NOMEM, "out of memory for the projection");
+    }
     status = cc_agree(r->comm, status, err);
-    if (status == CC_OK) {
-        cc_projection_accumulate(r->volume, &r->plan.projection, sum);
-        status = cc_agree(r->comm, stream_uncovered(r, sum, err), err);
+    if (status != CC_OK)
+        return status;
+    if (r->projection != NULL)
+        cc_projection_accumulate(r->volume, &r->plan.projection, r->projection);
+    uint64_t checksum = cc_volume_checksum(r->volume, &r->plan.projection);
+    status = cc_agree(r->comm, stream_uncovered(r, r->projection, &checksum, err), err);
+    if (status != CC_OK)
+        return status;
+    MPI_Allreduce(&checksum, &r->checksum, 1, MPI_UINT64_T, MPI_SUM, r->comm);
+    if (r->projection != NULL) {
+        void *send = r->layout.rank == 0 ? MPI_IN_PLACE : r->projection;
+        if (MPI_Reduce(send, r->projection, (int)count, MPI_DOUBLE, MPI_SUM, 0, r->comm) !=
+            MPI_SUCCESS)
+            status = cc_fail(err, CC_ERR_MPI, "summing the projection over the ranks failed");
     }
-    if (status == CC_OK) {
-        MPI_Reduce(sum, total, (int)count, MPI_DOUBLE, MPI_SUM, 0, r->comm);
-        if (r->layout.rank == 0)
-            status = write_projection(r, total, err);
-        status = cc_agree(r->comm, status, err);
+    return cc_agree(r->comm, status, err);
+}
+
+/* rank 0: projection.png and the raw file's projection. */
+static cc_status write_projection_root(run *r, cc_error *err)
+{
+    const cc_render_options *options = r->options;
+    size_t count = (size_t)r->shape[1] * (size_t)r->shape[2];
+    double *sum = r->projection;
+    cc_projection_finish(sum, r->shape[0], count);
+    cc_status status = CC_OK;
+    if (options->projection) {
+        uint8_t *rgb = malloc(count * 3);
+        if (rgb == NULL)
+            return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+        cc_projection_to_rgb8(sum, count, -5.0, 5.0, rgb);
+        cc_png_text texts[] = {{"input", options->input},
+                               {"dataset", options->dataset},
+                               {"what", "ln(mean over x), viridis, limits [-5, 5]"},
+                               {"Software", "cubecast " CC_VERSION_STRING}};
+        cc_png_buffer png = {NULL, 0, 0};
+        status = cc_png_encode_rgb8((int)r->shape[2], (int)r->shape[1], rgb, texts, 4, &png, err);
+        if (status == CC_OK)
+            status = cc_outdir_write(r->outdir, "projection.png", png.data, png.size, err);
+        cc_png_buffer_free(&png);
+        free(rgb);
+        if (status == CC_OK)
+            cc_manifest_set_projection(r->manifest, "projection.png");
     }
-    free(sum);
-    free(total);
+    if (status == CC_OK && r->raw != NULL)
+        status = cc_raw_write_projection(r->raw, sum, err);
     return status;
+}
+
+static cc_status write_projection(run *r, cc_error *err)
+{
+    cc_status status = CC_OK;
+    if (r->projection != NULL && r->layout.rank == 0)
+        status = write_projection_root(r, err);
+    return cc_agree(r->comm, status, err);
 }
 
 /* ---- render and write ------------------------------------------------- */
@@ -334,11 +489,10 @@ static cc_status write_frame(run *r, int frame, const cc_view *view, cc_image *i
     const cc_render_options *options = r->options;
     cc_image_clip(image);
     cc_image_to_rgb8(image, rgb);
-    char frame_text[32], angle_text[64], name[64], path[4400];
+    char frame_text[32], angle_text[64], name[64];
     snprintf(frame_text, sizeof frame_text, "%d", frame);
     snprintf(angle_text, sizeof angle_text, "%.17g", view->angle_deg);
     cc_frame_file_name(frame, name, sizeof name);
-    snprintf(path, sizeof path, "%s/%s", options->output, name);
     cc_png_text texts[] = {{"frame", frame_text},
                            {"angle", angle_text},
                            {"input", options->input},
@@ -348,7 +502,7 @@ static cc_status write_frame(run *r, int frame, const cc_view *view, cc_image *i
     cc_status status = cc_png_encode_rgb8(view->size, view->size, rgb, texts, 5, &png, err);
     cc_profile_lap(&r->profile, CC_PHASE_ENCODE, &r->mark);
     if (status == CC_OK)
-        status = cc_atomic_write(path, png.data, png.size, err);
+        status = cc_outdir_write(r->outdir, name, png.data, png.size, err);
     if (status == CC_OK && r->raw != NULL)
         status = cc_raw_write_frame(r->raw, frame, view->angle_deg, image, err);
     record->frame = frame;
@@ -373,7 +527,13 @@ enum { MANIFEST_REWRITE_SPACING = 20 };
 static cc_status write_manifest(run *r, cc_error *err)
 {
     double started = cc_profile_now();
-    cc_status status = cc_manifest_write(r->manifest, r->options->output, err);
+    char *text;
+    size_t length;
+    cc_status status = cc_manifest_dump(r->manifest, &text, &length, err);
+    if (status == CC_OK) {
+        status = cc_outdir_write(r->outdir, "manifest.json", text, length, err);
+        free(text);
+    }
     r->manifest_unsaved = status == CC_OK ? 0 : r->manifest_unsaved;
     r->manifest_written_at = cc_profile_now();
     r->manifest_write_seconds = r->manifest_written_at - started;
@@ -386,7 +546,8 @@ static cc_status note_frame(run *r, const frame_message *message, cc_error *err)
     if (message->status != CC_OK)
         return CC_OK; /* the failing rank reports it when errors are agreed */
     cc_status status = cc_manifest_add_frame(r->manifest, &message->record, err);
-    r->manifest_unsaved += status == CC_OK;
+    if (status == CC_OK && r->manifest_unsaved < r->todo_count)
+        r->unsaved_frames[r->manifest_unsaved++] = message->record.frame;
     double since = cc_profile_now() - r->manifest_written_at;
     if (status == CC_OK && since >= MANIFEST_REWRITE_SPACING * r->manifest_write_seconds)
         status = write_manifest(r, err);
@@ -594,6 +755,19 @@ static cc_status render_frames(run *r, cc_error *err)
 
 /* ---- finish ----------------------------------------------------------- */
 
+/* rank 0, when the manifest cannot be written (a full disk): the frames
+ * finished since its last write are removed, so the folder holds exactly
+ * the frames it lists; --resume renders them again. */
+static void drop_unsaved_frames(run *r)
+{
+    for (int i = 0; i < r->manifest_unsaved; i++) {
+        char name[64];
+        cc_frame_file_name(r->unsaved_frames[i], name, sizeof name);
+        cc_outdir_remove(r->outdir, name, NULL);
+    }
+    r->manifest_unsaved = 0;
+}
+
 static cc_status finish(run *r, cc_status status, cc_error *err)
 {
     int interrupted = cc_stop_requested(), any_interrupted = 0;
@@ -622,10 +796,13 @@ static cc_status finish(run *r, cc_status status, cc_error *err)
     /* After an error too if frames finished since the last write, so they
      * need not be redone; but an error before any frame (a --resume that
      * does not match, say) leaves the earlier manifest as it was. */
-    if (r->layout.rank == 0 && r->manifest != NULL && (status == CC_OK || r->manifest_unsaved)) {
+    if (r->layout.rank == 0 && r->outdir != NULL && r->manifest != NULL &&
+        (status == CC_OK || r->manifest_unsaved)) {
         cc_error manifest_err;
         cc_status written = write_manifest(r, status == CC_OK ? err : &manifest_err);
         status = status == CC_OK ? written : status;
+        if (written != CC_OK)
+            drop_unsaved_frames(r);
     }
     status = cc_agree(r->comm, status, err);
     if (status == CC_OK && any_interrupted)
@@ -646,7 +823,14 @@ static void release(run *r)
         MPI_Win_free(&r->volume_window);
     cc_input_close(r->input);
     free(r->todo);
+    free(r->unsaved_frames);
+    free(r->projection);
+    /* Last, once every rank is done writing: with nothing written, the
+     * folders this run made go again. */
+    MPI_Barrier(r->comm);
+    cc_outdir_close(r->outdir);
     MPI_Comm_free(&r->node_comm);
+    MPI_Comm_free(&r->comm);
 }
 
 cc_status cc_driver_render(const cc_render_options *options, MPI_Comm comm, cc_error *err)
@@ -654,11 +838,15 @@ cc_status cc_driver_render(const cc_render_options *options, MPI_Comm comm, cc_e
     run r;
     memset(&r, 0, sizeof r);
     r.options = options;
-    r.comm = comm;
+    /* A communicator of our own whose failures come back as error codes,
+     * so that an allocation MPI refuses (a shared window larger than the
+     * node allows) is a cubecast error line, not an abort trace. */
+    MPI_Comm_dup(comm, &r.comm);
+    MPI_Comm_set_errhandler(r.comm, MPI_ERRORS_RETURN);
     cc_profile_init(&r.profile);
     r.mark = r.profile.start;
-    MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &r.node_comm);
-    layout_of(comm, r.node_comm, &r.layout);
+    MPI_Comm_split_type(r.comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &r.node_comm);
+    layout_of(r.comm, r.node_comm, &r.layout);
     cc_stop_install();
 
     cc_status status = cc_render_options_check(options, err);
@@ -666,17 +854,21 @@ cc_status cc_driver_render(const cc_render_options *options, MPI_Comm comm, cc_e
         status = cc_fail(err, CC_ERR_USAGE,
                          "--raw cannot be combined with --resume (the raw file would miss the "
                          "frames rendered before)");
-    status = cc_agree(comm, status, err);
+    status = cc_agree(r.comm, status, err);
     if (status == CC_OK)
         status = setup(&r, err);
     cc_profile_lap(&r.profile, CC_PHASE_SETUP, &r.mark);
     if (status == CC_OK)
         status = read_volume(&r, err);
     cc_profile_lap(&r.profile, CC_PHASE_READ, &r.mark);
-    if (status == CC_OK && options->raw != NULL)
-        status = cc_raw_create(options->raw, comm, options, r.shape[1], r.shape[2], &r.raw, err);
     if (status == CC_OK)
-        status = projection(&r, err);
+        status = scan_volume(&r, err);
+    cc_profile_lap(&r.profile, CC_PHASE_PROJECTION, &r.mark);
+    if (status == CC_OK)
+        status = open_output(&r, err);
+    cc_profile_lap(&r.profile, CC_PHASE_SETUP, &r.mark);
+    if (status == CC_OK)
+        status = write_projection(&r, err);
     cc_profile_lap(&r.profile, CC_PHASE_PROJECTION, &r.mark);
     if (status == CC_OK)
         status = render_frames(&r, err);

@@ -30,6 +30,7 @@ int cc_exit_code(cc_status status)
     case CC_ERR_USAGE:
         return 2;
     case CC_ERR_INPUT:
+    case CC_ERR_RESOURCES:
         return 3;
     case CC_ERR_OUTPUT:
         return 4;

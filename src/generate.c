@@ -43,6 +43,7 @@
 #include <hdf5.h>
 
 #include "cubecast/atomic_file.h"
+#include "cubecast/stop.h"
 
 /* ---- the look of the cloud (tuned against reference-images/) ---- */
 
@@ -714,6 +715,11 @@ static cc_status cc_write_cube(cc_h5 *h, const cc_generator *g, const cc_generat
     if (h->file_space < 0)
         status = cc_fail(err, CC_ERR_OUTPUT, "cannot write '%s'", path);
     for (long x0 = 0; status == CC_OK && x0 < g->shape[0]; x0 += planes) {
+        if (cc_stop_requested()) {
+            status = cc_fail(err, CC_ERR_INTERRUPTED,
+                             "interrupted by a stop signal; '%s' was not written", path);
+            break;
+        }
         const long count = x0 + planes <= g->shape[0] ? planes : g->shape[0] - x0;
         const size_t n = (size_t)count * plane;
         cc_generator_fill(g, x0, count, slab);
@@ -753,11 +759,15 @@ cc_status cc_generate(const char *path, const cc_generate_options *options, cc_e
     if (options->dtype != CC_FLOAT32 && options->dtype != CC_FLOAT64)
         return cc_fail(err, CC_ERR_USAGE, "unknown data type %d (float32 or float64)",
                        (int)options->dtype);
-    /* Room for any path cc_atomic_open accepts plus the ".tmp.<pid>" suffix. */
-    char temporary[4200];
+    /* Room for any path cc_atomic_open accepts plus the temporary suffix. */
+    char temporary[4400];
     if (strlen(path) >= 4096)
         return cc_fail(err, CC_ERR_OUTPUT, "output path too long: '%s'", path);
     cc_temporary_name(path, temporary, sizeof temporary);
+    /* A stop signal ends the write between slabs and removes the temporary
+     * file; what a SIGKILLed generate left is removed here. */
+    cc_stop_install();
+    cc_remove_dead_temporaries(path);
 
     cc_generator *g = NULL;
     cc_status status = cc_generator_create(options, &g, err);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cubecast/collective.h"
@@ -17,12 +18,15 @@ struct cc_input {
     hid_t file;
     hid_t dataset;
     size_t file_type_size;
+    char type_name[64];
     long shape[3];
     unsigned long long bytes_read;
     MPI_Comm comm;
     char path[4096];
     char name[1024];
 };
+
+static void type_name(hid_t type, char *out, size_t out_size);
 
 static void close_handles(cc_input *input)
 {
@@ -33,11 +37,26 @@ static void close_handles(cc_input *input)
     input->dataset = input->file = -1;
 }
 
-/* Checks that need no collective call: the file exists and is HDF5. */
+static const char *file_kind(mode_t mode)
+{
+    return S_ISDIR(mode)    ? "a folder"
+           : S_ISFIFO(mode) ? "a FIFO (named pipe)"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "not a regular file";
+}
+
+/* Checks that need no collective call: the file exists, is a regular file
+ * (opening a FIFO would block for ever) and is HDF5. */
 static cc_status check_file(const char *path, cc_error *err)
 {
-    if (access(path, R_OK) != 0)
+    struct stat info;
+    if (stat(path, &info) != 0 || access(path, R_OK) != 0)
         return cc_fail(err, CC_ERR_INPUT, "cannot open input '%s': %s", path, strerror(errno));
+    if (!S_ISREG(info.st_mode))
+        return cc_fail(err, CC_ERR_INPUT, "input '%s' is %s; an HDF5 file is needed", path,
+                       file_kind(info.st_mode));
     if (H5Fis_hdf5(path) <= 0)
         return cc_fail(err, CC_ERR_INPUT, "'%s' is not an HDF5 file", path);
     return CC_OK;
@@ -87,6 +106,7 @@ static cc_status open_dataset(cc_input *input, cc_error *err)
     hid_t type = H5Dget_type(input->dataset);
     H5T_class_t type_class = H5Tget_class(type);
     input->file_type_size = H5Tget_size(type);
+    type_name(type, input->type_name, sizeof input->type_name);
     H5Tclose(type);
     if (type_class != H5T_INTEGER && type_class != H5T_FLOAT)
         return cc_fail(err, CC_ERR_INPUT,
@@ -166,6 +186,11 @@ void cc_input_close(cc_input *input)
 const long *cc_input_shape(const cc_input *input)
 {
     return input->shape;
+}
+
+const char *cc_input_type_name(const cc_input *input)
+{
+    return input->type_name;
 }
 
 unsigned long long cc_input_bytes_read(const cc_input *input)

@@ -1,52 +1,71 @@
 /* manifest.c - manifest.json through jansson (manifest.h). */
 #include "cubecast/manifest.h"
 
-#include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cubecast/atomic_file.h"
+#include "cubecast/outdir.h"
 #include "cubecast/version.h"
+
+enum { MAX_RECORDS = 1000000 };
 
 struct cc_manifest {
     json_t *root;
-    json_t *frames; /* object keyed by frame file name, kept sorted on output */
+    json_t *frames;           /* object keyed by frame file name, sorted on output */
+    cc_frame_record *records; /* parsed manifests: the frames, by frame number */
+    size_t record_count;
 };
 
-void cc_frame_file_name(int frame, char *out, size_t out_size)
+/* The parameters that decide what a frame looks like. */
+static json_t *parameters(const cc_render_options *options)
 {
-    snprintf(out, out_size, "frame_%05d.png", frame);
+    return json_pack("{s:s, s:i, s:i, s:f, s:f, s:s}", "dataset", options->dataset, "frames",
+                     options->frames, "size", options->size, "start_deg", options->start_deg,
+                     "sweep_deg", options->sweep_deg, "precision",
+                     cc_precision_name(options->precision));
 }
 
-/* The parameters that decide what a frame looks like; resume compares them. */
-static json_t *parameters(const cc_render_options *options, const long shape[3])
+static json_t *checksum_text(uint64_t checksum)
 {
-    return json_pack("{s:s, s:s, s:[I,I,I], s:i, s:i, s:f, s:f, s:s}", "input", options->input,
-                     "dataset", options->dataset, "shape", (json_int_t)shape[0],
-                     (json_int_t)shape[1], (json_int_t)shape[2], "frames", options->frames, "size",
-                     options->size, "start_deg", options->start_deg, "sweep_deg",
-                     options->sweep_deg, "precision", cc_precision_name(options->precision));
+    char text[24];
+    snprintf(text, sizeof text, "%016" PRIx64, checksum);
+    return json_string(text);
 }
 
-cc_status cc_manifest_create(const cc_render_options *options, const long shape[3],
-                             cc_manifest **out, cc_error *err)
+static json_t *input_identity(const cc_render_options *options, const cc_input_identity *input)
 {
-    cc_manifest *manifest = calloc(1, sizeof *manifest);
-    if (manifest == NULL)
-        return cc_fail(err, CC_ERR_NOMEM, "out of memory");
-    manifest->root =
-        json_pack("{s:s, s:o, s:[i,i], s:n, s:{}}", "software", "cubecast " CC_VERSION_STRING,
-                  "parameters", parameters(options, shape), "range", options->range_begin,
-                  options->range_end, "projection", "frames");
-    if (manifest->root == NULL) {
-        free(manifest);
+    json_t *identity = json_pack("{s:s, s:[I,I,I], s:s}", "file", options->input, "shape",
+                                 (json_int_t)input->shape[0], (json_int_t)input->shape[1],
+                                 (json_int_t)input->shape[2], "type", input->type_name);
+    if (identity != NULL && input->has_checksum)
+        json_object_set_new(identity, "checksum", checksum_text(input->checksum));
+    return identity;
+}
+
+static cc_status manifest_new(json_t *root, cc_manifest **out, cc_error *err)
+{
+    cc_manifest *manifest = root == NULL ? NULL : calloc(1, sizeof *manifest);
+    if (manifest == NULL) {
+        json_decref(root);
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
     }
-    manifest->frames = json_object_get(manifest->root, "frames");
+    manifest->root = root;
+    manifest->frames = json_object_get(root, "frames");
     *out = manifest;
     return CC_OK;
+}
+
+cc_status cc_manifest_create(const cc_render_options *options, const cc_input_identity *input,
+                             cc_manifest **out, cc_error *err)
+{
+    json_t *root =
+        json_pack("{s:s, s:o, s:o, s:[i,i], s:n, s:{}}", "software", "cubecast " CC_VERSION_STRING,
+                  "parameters", parameters(options), "input", input_identity(options, input),
+                  "range", options->range_begin, options->range_end, "projection", "frames");
+    return manifest_new(root, out, err);
 }
 
 void cc_manifest_destroy(cc_manifest *manifest)
@@ -54,7 +73,182 @@ void cc_manifest_destroy(cc_manifest *manifest)
     if (manifest == NULL)
         return;
     json_decref(manifest->root);
+    free(manifest->records);
     free(manifest);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static cc_status read_record(const char *key, json_t *entry, cc_frame_record *record, cc_error *err)
+{
+    json_int_t frame = -1, bytes = -1, crc = -1, rank = -1;
+    const char *file = NULL;
+    double seconds = 0.0;
+    if (json_unpack(entry, "{s:I, s:F, s:s, s:I, s:I, s?I, s?F}", "frame", &frame, "angle_deg",
+                    &record->angle_deg, "file", &file, "bytes", &bytes, "crc32", &crc, "rank",
+                    &rank, "seconds", &seconds) != 0)
+        return cc_fail(err, CC_ERR_USAGE, "its frame entry '%s' is malformed", key);
+    char name[64];
+    cc_frame_file_name((int)frame, name, sizeof name);
+    if (frame < 0 || frame >= MAX_RECORDS || bytes < 0 || crc < 0 || crc > UINT32_MAX ||
+        strcmp(file, name) != 0 || strcmp(key, name) != 0)
+        return cc_fail(err, CC_ERR_USAGE, "its frame entry '%s' is inconsistent", key);
+    record->frame = (int)frame;
+    record->bytes = (unsigned long long)bytes;
+    record->crc32 = (uint32_t)crc;
+    record->rank = rank >= 0 && rank <= INT32_MAX ? (int)rank : -1;
+    record->seconds = seconds;
+    return CC_OK;
+}
+
+static int by_frame(const void *a, const void *b)
+{
+    int fa = ((const cc_frame_record *)a)->frame, fb = ((const cc_frame_record *)b)->frame;
+    return (fa > fb) - (fa < fb);
+}
+
+static cc_status read_records(cc_manifest *manifest, cc_error *err)
+{
+    size_t count = json_object_size(manifest->frames);
+    if (count > MAX_RECORDS)
+        return cc_fail(err, CC_ERR_USAGE, "it lists more than %d frames", MAX_RECORDS);
+    manifest->records = calloc(count > 0 ? count : 1, sizeof *manifest->records);
+    if (manifest->records == NULL)
+        return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+    const char *key;
+    json_t *entry;
+    json_object_foreach(manifest->frames, key, entry)
+    {
+        cc_status status = read_record(key, entry, &manifest->records[manifest->record_count], err);
+        if (status != CC_OK)
+            return status;
+        manifest->record_count++;
+    }
+    qsort(manifest->records, manifest->record_count, sizeof *manifest->records, by_frame);
+    return CC_OK;
+}
+
+/* The shape of what cc_manifest_create writes; values are checked when compared. */
+static cc_status check_layout(json_t *root, cc_error *err)
+{
+    json_t *parameters = json_object_get(root, "parameters");
+    json_t *input = json_object_get(root, "input");
+    json_t *projection = json_object_get(root, "projection");
+    if (!json_is_object(root))
+        return cc_fail(err, CC_ERR_USAGE, "it is not a JSON object");
+    if (!json_is_object(parameters))
+        return cc_fail(err, CC_ERR_USAGE, "it has no \"parameters\" object");
+    if (input != NULL && !json_is_object(input))
+        return cc_fail(err, CC_ERR_USAGE, "its \"input\" is not an object");
+    if (!json_is_object(json_object_get(root, "frames")))
+        return cc_fail(err, CC_ERR_USAGE, "it has no \"frames\" object");
+    if (projection != NULL && !json_is_null(projection) &&
+        !(json_is_string(projection) && cc_output_name(json_string_value(projection))))
+        return cc_fail(err, CC_ERR_USAGE, "its \"projection\" is not a projection file name");
+    return CC_OK;
+}
+
+cc_status cc_manifest_parse(const char *text, size_t length, cc_manifest **out, cc_error *err)
+{
+    json_error_t problem;
+    json_t *root = json_loadb(text, length, JSON_REJECT_DUPLICATES, &problem);
+    if (root == NULL)
+        return cc_fail(err, CC_ERR_USAGE, "it is not valid JSON (line %d: %s)", problem.line,
+                       problem.text);
+    cc_status status = check_layout(root, err);
+    if (status != CC_OK) {
+        json_decref(root);
+        return status;
+    }
+    cc_manifest *manifest = NULL;
+    status = manifest_new(root, &manifest, err);
+    if (status == CC_OK)
+        status = read_records(manifest, err);
+    if (status != CC_OK) {
+        cc_manifest_destroy(manifest);
+        return status;
+    }
+    *out = manifest;
+    return CC_OK;
+}
+
+size_t cc_manifest_frame_count(const cc_manifest *manifest)
+{
+    return manifest->record_count;
+}
+
+const cc_frame_record *cc_manifest_frames(const cc_manifest *manifest)
+{
+    return manifest->records;
+}
+
+const char *cc_manifest_projection(const cc_manifest *manifest)
+{
+    return json_string_value(json_object_get(manifest->root, "projection"));
+}
+
+/* ---- comparing ---------------------------------------------------------- */
+
+typedef struct sweep_field {
+    const char *object, *key; /* where it is */
+    const char *label;        /* how the user knows it */
+} sweep_field;
+
+/* In the order a difference is reported: the options first, then what the
+ * input holds. */
+static const sweep_field sweep_fields[] = {
+    {"parameters", "dataset", "--dataset"},
+    {"parameters", "frames", "--frames"},
+    {"parameters", "size", "--size"},
+    {"parameters", "start_deg", "--start-deg"},
+    {"parameters", "sweep_deg", "--sweep-deg"},
+    {"parameters", "precision", "--precision"},
+    {"input", "shape", "the input's shape"},
+    {"input", "type", "the input's type"},
+    {"input", "checksum", "the input's values (checksum)"},
+};
+
+static int same_value(const json_t *a, const json_t *b)
+{
+    if (json_is_number(a) && json_is_number(b))
+        return json_number_value(a) == json_number_value(b);
+    return json_equal((json_t *)a, (json_t *)b);
+}
+
+static void value_text(const json_t *value, char *out, size_t out_size)
+{
+    char *text = value == NULL ? NULL : json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
+    snprintf(out, out_size, "%s", text != NULL ? text : "(not recorded)");
+    free(text);
+}
+
+int cc_manifest_same_sweep(const cc_manifest *ours, const cc_manifest *theirs, char *difference,
+                           size_t difference_size)
+{
+    for (size_t f = 0; f < sizeof sweep_fields / sizeof sweep_fields[0]; f++) {
+        const sweep_field *field = &sweep_fields[f];
+        json_t *mine = json_object_get(json_object_get(ours->root, field->object), field->key);
+        json_t *other = json_object_get(json_object_get(theirs->root, field->object), field->key);
+        if (strcmp(field->key, "checksum") == 0 && (mine == NULL || other == NULL))
+            continue; /* known on one side only: decided once the values are read */
+        if (same_value(mine, other))
+            continue;
+        char here[128], there[128];
+        value_text(mine, here, sizeof here);
+        value_text(other, there, sizeof there);
+        snprintf(difference, difference_size, "%s is %s here but %s there", field->label, here,
+                 there);
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+void cc_manifest_set_checksum(cc_manifest *manifest, uint64_t checksum)
+{
+    json_object_set_new(json_object_get(manifest->root, "input"), "checksum",
+                        checksum_text(checksum));
 }
 
 cc_status cc_manifest_add_frame(cc_manifest *manifest, const cc_frame_record *record, cc_error *err)
@@ -85,89 +279,15 @@ cc_status cc_manifest_set_profile(cc_manifest *manifest, const char *profile_jso
     return CC_OK;
 }
 
-static void manifest_path(const char *folder, char *out, size_t out_size)
+cc_status cc_manifest_dump(const cc_manifest *manifest, char **text, size_t *length, cc_error *err)
 {
-    snprintf(out, out_size, "%s/manifest.json", folder);
-}
-
-cc_status cc_manifest_write(const cc_manifest *manifest, const char *folder, cc_error *err)
-{
-    char path[4200];
-    manifest_path(folder, path, sizeof path);
-    char *text =
+    char *dumped =
         json_dumps(manifest->root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-    if (text == NULL)
+    if (dumped == NULL)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
-    size_t length = strlen(text);
-    text[length] = '\n'; /* replaces the terminator; the length is passed */
-    cc_status status = cc_atomic_write(path, text, length + 1, err);
-    free(text);
-    return status;
-}
-
-static cc_status read_record(json_t *entry, cc_frame_record *record, cc_error *err)
-{
-    json_int_t bytes = 0, crc = 0;
-    if (json_unpack(entry, "{s:i, s:F, s:I, s:I, s?i, s?F}", "frame", &record->frame, "angle_deg",
-                    &record->angle_deg, "bytes", &bytes, "crc32", &crc, "rank", &record->rank,
-                    "seconds", &record->seconds) != 0)
-        return cc_fail(err, CC_ERR_USAGE, "manifest frame entry is malformed");
-    record->bytes = (unsigned long long)bytes;
-    record->crc32 = (uint32_t)crc;
+    *length = strlen(dumped);
+    dumped[*length] = '\n'; /* replaces the terminator; the length is returned */
+    *length += 1;
+    *text = dumped;
     return CC_OK;
-}
-
-cc_status cc_manifest_load_frames(const cc_render_options *options, const long shape[3],
-                                  const char *folder, cc_frame_record **records, size_t *count,
-                                  cc_error *err)
-{
-    char path[4200];
-    manifest_path(folder, path, sizeof path);
-    *records = NULL;
-    *count = 0;
-    json_error_t problem;
-    json_t *root = json_load_file(path, 0, &problem);
-    if (root == NULL) {
-        FILE *probe = fopen(path, "r");
-        if (probe == NULL && errno == ENOENT)
-            return CC_OK;
-        if (probe != NULL)
-            fclose(probe);
-        return cc_fail(err, CC_ERR_USAGE, "cannot resume: '%s' is not a readable manifest (%s)",
-                       path, problem.text);
-    }
-    json_t *expected = parameters(options, shape);
-    int same = json_equal(json_object_get(root, "parameters"), expected);
-    json_decref(expected);
-    cc_status status = CC_OK;
-    json_t *frames = json_object_get(root, "frames");
-    if (!same)
-        status = cc_fail(err, CC_ERR_USAGE,
-                         "cannot resume in '%s': its manifest was made with other parameters "
-                         "(input, dataset, shape, frames, size, angles or precision differ)",
-                         folder);
-    else if (!json_is_object(frames))
-        status = cc_fail(err, CC_ERR_USAGE, "cannot resume: '%s' lists no frames", path);
-    if (status == CC_OK && json_object_size(frames) > 0) {
-        *records = calloc(json_object_size(frames), sizeof **records);
-        if (*records == NULL)
-            status = cc_fail(err, CC_ERR_NOMEM, "out of memory");
-        const char *key;
-        json_t *entry;
-        json_object_foreach(frames, key, entry)
-        {
-            if (status != CC_OK)
-                break;
-            status = read_record(entry, &(*records)[*count], err);
-            if (status == CC_OK)
-                (*count)++;
-        }
-    }
-    json_decref(root);
-    if (status != CC_OK) {
-        free(*records);
-        *records = NULL;
-        *count = 0;
-    }
-    return status;
 }

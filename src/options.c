@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "cubecast/view.h"
+
 /* Limits that catch typos (an extra zero) rather than real requests: a
  * 16384^2 frame is 800 MiB of partial image, 10^6 frames a week of output. */
 enum { CC_MAX_SIZE = 16384, CC_MAX_FRAMES = 1000000 };
@@ -38,6 +40,14 @@ cc_status cc_render_options_check(const cc_render_options *options, cc_error *er
                        CC_MAX_FRAMES, options->frames);
     if (!isfinite(options->start_deg) || !isfinite(options->sweep_deg))
         return cc_fail(err, CC_ERR_USAGE, "--start-deg and --sweep-deg must be finite numbers");
+    /* Each angle as the renderer computes it: a huge sweep overflows. */
+    for (int f = 0; f < options->frames; f++)
+        if (!isfinite(
+                cc_view_angle_deg(options->start_deg, options->sweep_deg, options->frames, f)))
+            return cc_fail(err, CC_ERR_USAGE,
+                           "--start-deg %g with --sweep-deg %g gives frame %d an angle that is "
+                           "not a finite number",
+                           options->start_deg, options->sweep_deg, f);
     if (options->range_begin < 0 || options->range_end > options->frames ||
         options->range_begin >= options->range_end)
         return cc_fail(err, CC_ERR_USAGE,
@@ -45,5 +55,9 @@ cc_status cc_render_options_check(const cc_render_options *options, cc_error *er
                        options->range_begin, options->range_end, options->frames);
     if (options->output == NULL || options->output[0] == '\0')
         return cc_fail(err, CC_ERR_USAGE, "--output needs a folder name");
+    if (options->overwrite && options->resume)
+        return cc_fail(err, CC_ERR_USAGE,
+                       "--overwrite and --resume contradict each other: --resume keeps a "
+                       "folder's frames, --overwrite removes them");
     return CC_OK;
 }

@@ -23,6 +23,8 @@ cc_status cc_queue_create(MPI_Comm comm, int count, cc_queue **out, cc_error *er
         free(queue);
         return cc_fail(err, CC_ERR_MPI, "cannot create the work queue window");
     }
+    /* Later RMA failures come back as codes rather than aborting the job. */
+    MPI_Win_set_errhandler(queue->window, MPI_ERRORS_RETURN);
     if (rank == 0)
         *queue->counter = 0;
     /* The counter is set before any rank can read it. */

@@ -28,13 +28,17 @@ typedef struct cc_dataset_info {
 
 /* Opens path and its dataset (a path like "density" or "/fields/rho") on comm
  * (collective).  Fails with a user-facing message if the file is missing or
- * not HDF5, the dataset is missing, not 3D, not numeric, or absurdly large. */
+ * not a regular file, not HDF5, the dataset is missing, not 3D, not numeric,
+ * or absurdly large. */
 cc_status cc_input_open(const char *path, const char *dataset, MPI_Comm comm, cc_input **out,
                         cc_error *err);
 void cc_input_close(cc_input *input);
 
 /* Shape (nx, ny, nz) of the dataset. */
 const long *cc_input_shape(const cc_input *input);
+
+/* The dataset's type as info prints it ("float32", "int16", ...). */
+const char *cc_input_type_name(const cc_input *input);
 
 cc_status cc_input_describe(const cc_input *input, cc_dataset_info *info, cc_error *err);
 

@@ -1,9 +1,12 @@
-/* manifest.h - manifest.json: what a run was asked to do and what it made.
+/* manifest.h - manifest.json: which sweep a folder holds and what is done.
  *
- * Parameters of the run and, per frame, its angle, file, size and CRC-32.
- * Rank 0 owns the manifest and rewrites it atomically as frames complete, so
- * after a kill it lists exactly the frames that were finished; --resume
- * trusts a frame only if its file still has the recorded size and CRC. */
+ * The parameters that decide what the frames look like, the identity of the
+ * input's content (shape, type and a checksum of its values, so a resume
+ * against other data is caught whatever path names it) and, per finished
+ * frame, its angle, file, size and CRC-32.  Rank 0 owns the manifest and
+ * rewrites it atomically as frames complete, so after a kill it lists
+ * exactly frames that were finished; --resume trusts a frame only if its
+ * file still has the recorded size and CRC. */
 #ifndef CUBECAST_MANIFEST_H
 #define CUBECAST_MANIFEST_H
 
@@ -22,11 +25,41 @@ typedef struct cc_frame_record {
     double seconds; /* render + encode + write */
 } cc_frame_record;
 
+/* What the frames were made from. */
+typedef struct cc_input_identity {
+    long shape[3];
+    const char *type_name; /* "float32", "int16", ... */
+    uint64_t checksum;     /* of the values as rendered (volume.h) */
+    int has_checksum;      /* 0 before the values are read */
+} cc_input_identity;
+
 typedef struct cc_manifest cc_manifest;
 
-cc_status cc_manifest_create(const cc_render_options *options, const long shape[3],
+cc_status cc_manifest_create(const cc_render_options *options, const cc_input_identity *input,
                              cc_manifest **out, cc_error *err);
+
+/* Parses an earlier run's manifest.json text.  Anything malformed is
+ * CC_ERR_USAGE with what is wrong. */
+cc_status cc_manifest_parse(const char *text, size_t length, cc_manifest **out, cc_error *err);
+
 void cc_manifest_destroy(cc_manifest *manifest);
+
+/* 1 when theirs describes the same sweep as ours (every parameter equal;
+ * the checksums too when both have one).  Otherwise 0, and difference
+ * gets the first parameter that differs with both values, e.g.
+ * "--size is 22 here but 20 there". */
+int cc_manifest_same_sweep(const cc_manifest *ours, const cc_manifest *theirs, char *difference,
+                           size_t difference_size);
+
+/* The frame records of a parsed manifest, in increasing frame order. */
+size_t cc_manifest_frame_count(const cc_manifest *manifest);
+const cc_frame_record *cc_manifest_frames(const cc_manifest *manifest);
+
+/* The projection file a manifest lists, or NULL. */
+const char *cc_manifest_projection(const cc_manifest *manifest);
+
+/* Sets the input's checksum once it is known. */
+void cc_manifest_set_checksum(cc_manifest *manifest, uint64_t checksum);
 
 /* Records a completed frame (replacing an earlier record of it). */
 cc_status cc_manifest_add_frame(cc_manifest *manifest, const cc_frame_record *record,
@@ -38,18 +71,7 @@ void cc_manifest_set_projection(cc_manifest *manifest, const char *file);
 /* Attaches the profile (a JSON object as text, see profile.h). */
 cc_status cc_manifest_set_profile(cc_manifest *manifest, const char *profile_json, cc_error *err);
 
-/* Writes folder/manifest.json atomically. */
-cc_status cc_manifest_write(const cc_manifest *manifest, const char *folder, cc_error *err);
-
-/* Loads the frame records of folder/manifest.json from an earlier run with
- * the same parameters.  *records gets a malloc'd array (caller frees).
- * A missing manifest gives 0 records; a manifest made with other parameters
- * is an error (CC_ERR_USAGE) that names the difference. */
-cc_status cc_manifest_load_frames(const cc_render_options *options, const long shape[3],
-                                  const char *folder, cc_frame_record **records, size_t *count,
-                                  cc_error *err);
-
-/* "frame_%05d.png" of frame. */
-void cc_frame_file_name(int frame, char *out, size_t out_size);
+/* The manifest as text: malloc'd, ends with a newline, not NUL-terminated. */
+cc_status cc_manifest_dump(const cc_manifest *manifest, char **text, size_t *length, cc_error *err);
 
 #endif

@@ -32,6 +32,7 @@ typedef struct cc_render_options {
     const char *raw;        /* --raw FILE.h5 or NULL */
     int quiet;
     int resume;
+    int overwrite; /* replace another sweep's files (those its manifest lists) */
     int profile;
     cc_decomp decomp;
     cc_composite composite;

@@ -24,7 +24,7 @@ typedef struct cc_plan {
                           [begin, begin + count) once, for the projection.
                           With them, every voxel is added by one rank. */
     int bricks[3];     /* bricks mode: the grid of bricks along x, y, z */
-    char reason[256];  /* why this decomposition (for --decomp auto) */
+    char reason[640];  /* why this decomposition (for --decomp auto) */
 } cc_plan;
 
 /* The rank layout the plan is made for. */
@@ -33,10 +33,28 @@ typedef struct cc_layout {
     int node_rank, node_ranks; /* among the ranks sharing this node's memory */
 } cc_layout;
 
-/* node_memory_bytes: memory the node can give the volume (auto mode). */
+/* The plan of options->decomp (frames, rows or bricks; the driver resolves
+ * auto by the memory figures below). */
 cc_status cc_plan_make(const cc_render_options *options, const long shape[3],
-                       const cc_layout *layout, double node_memory_bytes, cc_plan *out,
-                       cc_error *err);
+                       const cc_layout *layout, cc_plan *out, cc_error *err);
+
+/* What one rank's plan needs in memory, in bytes, by use.  Buffers that
+ * only the rank writing a frame holds for a moment (the gathered partial
+ * images of --composite root) are counted on the first rank of each node,
+ * where they are the node's peak; a node-shared volume likewise. */
+typedef struct cc_plan_memory {
+    double volume;     /* the held values */
+    double frame;      /* images, RGB, PNG and raw-frame buffers */
+    double composite;  /* gathered partial images or binary-swap buffers */
+    double renderer;   /* sample table, per-thread planes and rays */
+    double projection; /* sums, and the slab streamed in rows mode */
+    double fixed;      /* the program, MPI and HDF5 with its read buffers */
+    double total;
+} cc_plan_memory;
+
+/* threads: the OpenMP threads of the rank. */
+void cc_plan_memory_need(const cc_plan *plan, const cc_render_options *options, const long shape[3],
+                         const cc_layout *layout, int threads, cc_plan_memory *out);
 
 /* Bricks mode: the ranks in the visibility order of view direction
  * (cos_theta, sin_theta) in the y-z plane, nearest first: order[0] is the

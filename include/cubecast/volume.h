@@ -9,6 +9,8 @@
 #ifndef CUBECAST_VOLUME_H
 #define CUBECAST_VOLUME_H
 
+#include <stdint.h>
+
 #include "cubecast/box.h"
 #include "cubecast/error.h"
 #include "cubecast/precision.h"
@@ -42,5 +44,13 @@ const void *cc_volume_values_const(const cc_volume *volume);
  * first use with the calling process's threads and remembered, so it must
  * not be called from inside a parallel region; later calls only read. */
 int cc_volume_plane_finite(const cc_volume *volume, long x);
+
+/* A checksum of the values of box (inside the held box): the wrapping sum
+ * over its voxels of a 64-bit mix of each value's bits and its global
+ * index.  A sum, so the checksums of disjoint boxes add up (mod 2^64) to
+ * the checksum of their union, whatever decomposition split the grid; the
+ * index in the mix makes moved values count.  It identifies content for
+ * --resume, it is no defence against deliberate forgery. */
+uint64_t cc_volume_checksum(const cc_volume *volume, const cc_box *box);
 
 #endif

@@ -7,9 +7,17 @@
 
 #include "cli.h"
 #include "cubecast/input.h"
+#include "cubecast/memory.h"
 #include "cubecast/plan.h"
 
-enum { HISTOGRAM_BINS = 20000, SLAB_BYTES = 64 << 20 };
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+enum { HISTOGRAM_BINS = 20000 };
+
+/* 64 MiB of doubles at a time. */
+#define SLAB_VALUES (8L << 20)
 
 typedef struct value_stats {
     double min, max;             /* of ln(value) over positive finite values */
@@ -24,46 +32,70 @@ static void print_object(const char *name, const char *what, void *context)
     printf("  /%s  %s\n", name, what);
 }
 
-/* Visits the dataset slab by slab (bounded memory for any size). */
+static void count_values(value_stats *stats, const double *values, size_t count, int pass)
+{
+    double width = (stats->max - stats->min) / HISTOGRAM_BINS;
+    for (size_t v = 0; v < count; v++) {
+        double value = values[v];
+        if (!(value > 0.0) || isinf(value)) {
+            stats->empty += pass == 0;
+            continue;
+        }
+        double s = log(value);
+        if (pass == 0) {
+            stats->positive++;
+            stats->min = s < stats->min ? s : stats->min;
+            stats->max = s > stats->max ? s : stats->max;
+        } else {
+            long bin = width > 0 ? (long)((s - stats->min) / width) : 0;
+            stats->bins[bin >= HISTOGRAM_BINS ? HISTOGRAM_BINS - 1 : bin]++;
+        }
+    }
+}
+
+static cc_status scan_box(cc_input *input, const cc_box *box, value_stats *stats, int pass,
+                          cc_error *err)
+{
+    cc_volume *volume;
+    cc_status status = cc_volume_create(cc_input_shape(input), box, CC_DOUBLE, &volume, err);
+    if (status == CC_OK)
+        status = cc_input_read(input, box, volume, 0, err);
+    if (status == CC_OK)
+        count_values(stats, cc_volume_values_const(volume), cc_box_voxels(box), pass);
+    cc_volume_destroy(volume);
+    return status;
+}
+
+static long smaller(long a, long b)
+{
+    return a < b ? a : b;
+}
+
+/* Visits the dataset in boxes of at most SLAB_VALUES voxels: several
+ * planes when planes are small, else rows of a plane, else pieces of a
+ * row, so memory stays bounded whatever the dataset's shape. */
 static cc_status scan(cc_input *input, value_stats *stats, int pass, cc_error *err)
 {
     const long *shape = cc_input_shape(input);
-    long planes = SLAB_BYTES / (long)(shape[1] * shape[2] * (long)sizeof(double));
-    planes = planes < 1 ? 1 : planes;
-    for (long x = 0; x < shape[0]; x += planes) {
-        cc_box slab = cc_box_whole(shape[0], shape[1], shape[2]);
-        slab.lo[0] = x;
-        slab.count[0] = x + planes <= shape[0] ? planes : shape[0] - x;
-        cc_volume *volume;
-        cc_status status = cc_volume_create(shape, &slab, CC_DOUBLE, &volume, err);
-        if (status == CC_OK)
-            status = cc_input_read(input, &slab, volume, 0, err);
-        if (status != CC_OK) {
-            cc_volume_destroy(volume);
-            return status;
-        }
-        const double *values = cc_volume_values_const(volume);
-        size_t count = cc_box_voxels(&slab);
-        double width = (stats->max - stats->min) / HISTOGRAM_BINS;
-        for (size_t v = 0; v < count; v++) {
-            double value = values[v];
-            if (!(value > 0.0) || isinf(value)) {
-                stats->empty += pass == 0;
-                continue;
+    long plane = shape[1] * shape[2];
+    /* How many planes, rows and values of a row a box takes. */
+    long step[3] = {plane <= SLAB_VALUES ? SLAB_VALUES / plane : 1,
+                    plane <= SLAB_VALUES      ? shape[1]
+                    : shape[2] <= SLAB_VALUES ? SLAB_VALUES / shape[2]
+                                              : 1,
+                    smaller(shape[2], SLAB_VALUES)};
+    cc_status status = CC_OK;
+    for (long x = 0; x < shape[0]; x += step[0])
+        for (long y = 0; y < shape[1]; y += step[1])
+            for (long z = 0; z < shape[2] && status == CC_OK; z += step[2]) {
+                cc_box box = {{x, y, z},
+                              {smaller(step[0], shape[0] - x), smaller(step[1], shape[1] - y),
+                               smaller(step[2], shape[2] - z)}};
+                status = scan_box(input, &box, stats, pass, err);
+                if (status != CC_OK)
+                    return status;
             }
-            double s = log(value);
-            if (pass == 0) {
-                stats->positive++;
-                stats->min = s < stats->min ? s : stats->min;
-                stats->max = s > stats->max ? s : stats->max;
-            } else {
-                long bin = width > 0 ? (long)((s - stats->min) / width) : 0;
-                stats->bins[bin >= HISTOGRAM_BINS ? HISTOGRAM_BINS - 1 : bin]++;
-            }
-        }
-        cc_volume_destroy(volume);
-    }
-    return CC_OK;
+    return status;
 }
 
 static double percentile(const value_stats *stats, double fraction)
@@ -77,6 +109,46 @@ static double percentile(const value_stats *stats, double fraction)
             return stats->min + (bin + 0.5) * width;
     }
     return stats->max;
+}
+
+/* The memory a rank of each decomposition would need with the default
+ * options, alone and as one of 4 ranks on a node, and what this machine
+ * allows: the figures render plans against. */
+static void print_memory(const long shape[3])
+{
+    cc_render_options options = cc_render_options_default();
+    options.range_end = options.frames;
+    int threads = 1;
+#ifdef _OPENMP
+    threads = omp_get_max_threads();
+#endif
+    static const char *const names[3] = {"frames", "rows", "bricks"};
+    printf("memory per rank (--size %d, single precision, %d thread%s):", options.size, threads,
+           threads == 1 ? "" : "s");
+    for (int ranks = 1; ranks <= 4; ranks += 3) {
+        printf("%s %d rank%s:", ranks == 1 ? "" : ";", ranks, ranks == 1 ? "" : "s on a node");
+        for (int d = 0; d < 3; d++) {
+            options.decomp = (cc_decomp)d;
+            double node = 0.0;
+            for (int rank = 0; rank < ranks; rank++) {
+                cc_layout layout = {rank, ranks, rank, ranks};
+                cc_plan plan;
+                cc_plan_memory need;
+                if (cc_plan_make(&options, shape, &layout, &plan, NULL) != CC_OK)
+                    return;
+                cc_plan_memory_need(&plan, &options, shape, &layout, threads, &need);
+                node += need.total;
+            }
+            char text[32];
+            cc_memory_text(node / ranks, text, sizeof text);
+            printf(" %s %s", names[d], text);
+        }
+    }
+    cc_memory_limit limit;
+    cc_memory_limit_read("", cc_memory_physical(), &limit);
+    char text[32];
+    cc_memory_text(limit.bytes, text, sizeof text);
+    printf("\nthis node may use %s (%s)\n", text, limit.source);
 }
 
 static void print_dataset(const cc_dataset_info *info)
@@ -107,6 +179,7 @@ cc_status cc_cli_info(const char *path, const char *dataset, cc_error *err)
     if (status == CC_OK) {
         printf("\ndataset %s\n", dataset);
         print_dataset(&info);
+        print_memory(cc_input_shape(input));
         status = scan(input, &stats, 0, err);
     }
     if (status == CC_OK && stats.positive > 0) {

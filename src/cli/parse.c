@@ -32,6 +32,8 @@ const char cc_usage_render[] =
     "  --no-projection         do not write projection.png\n"
     "  --raw FILE.h5           also write unquantised frames and projection (HDF5)\n"
     "  --resume                render only frames a previous run did not finish\n"
+    "  --overwrite             replace another sweep in the output folder (removes the\n"
+    "                          files its manifest lists)\n"
     "  --decomp MODE           frames (default), rows, bricks or auto\n"
     "  --composite MODE        root (default) or swap, for --decomp bricks\n"
     "  --profile               print where time and memory went, per phase and rank\n"
@@ -90,19 +92,31 @@ static cc_status parse_double(const char *option, const char *text, double *out,
     return CC_OK;
 }
 
+/* One side of --range: digits only (no sign, no blanks), within an int. */
+static int range_bound(const char *text, size_t length, int *out)
+{
+    long value = 0;
+    if (length == 0 || length > 9)
+        return 0;
+    for (size_t c = 0; c < length; c++) {
+        if (text[c] < '0' || text[c] > '9')
+            return 0;
+        value = value * 10 + (text[c] - '0');
+    }
+    *out = (int)value;
+    return 1;
+}
+
 static cc_status parse_range(const char *text, cc_render_options *options, cc_error *err)
 {
-    char begin[32], end_text[32];
     const char *colon = strchr(text, ':');
-    if (colon == NULL || (size_t)(colon - text) >= sizeof begin || strlen(colon + 1) >= 32)
-        return cc_fail(err, CC_ERR_USAGE, "--range needs A:B (frames A..B-1), not '%s'", text);
-    memcpy(begin, text, (size_t)(colon - text));
-    begin[colon - text] = '\0';
-    strcpy(end_text, colon + 1);
-    cc_status status = parse_int("--range", begin, &options->range_begin, err);
-    if (status == CC_OK)
-        status = parse_int("--range", end_text, &options->range_end, err);
-    return status;
+    if (colon == NULL || !range_bound(text, (size_t)(colon - text), &options->range_begin) ||
+        !range_bound(colon + 1, strlen(colon + 1), &options->range_end))
+        return cc_fail(err, CC_ERR_USAGE,
+                       "--range needs A:B, two whole numbers with 0 <= A < B <= the number of "
+                       "frames (frames A..B-1), not '%s'",
+                       text);
+    return CC_OK;
 }
 
 /* Reports what getopt_long rejected, in our words, once. */
@@ -127,6 +141,7 @@ enum {
     OPT_QUIET,
     OPT_VERSION,
     OPT_RESUME,
+    OPT_OVERWRITE,
     OPT_DECOMP,
     OPT_COMPOSITE,
     OPT_PROFILE,
@@ -166,6 +181,9 @@ static cc_status render_option(int code, const char *value, cc_render_options *o
         return CC_OK;
     case OPT_RESUME:
         options->resume = 1;
+        return CC_OK;
+    case OPT_OVERWRITE:
+        options->overwrite = 1;
         return CC_OK;
     case OPT_PROFILE:
         options->profile = 1;
@@ -231,6 +249,7 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
         {"raw", required_argument, NULL, OPT_RAW},
         {"quiet", no_argument, NULL, OPT_QUIET},
         {"resume", no_argument, NULL, OPT_RESUME},
+        {"overwrite", no_argument, NULL, OPT_OVERWRITE},
         {"decomp", required_argument, NULL, OPT_DECOMP},
         {"composite", required_argument, NULL, OPT_COMPOSITE},
         {"profile", no_argument, NULL, OPT_PROFILE},
@@ -242,11 +261,12 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
     *action = CC_CLI_RUN;
     opterr = 0;
     optind = 1;
-    int code;
-    /* "+": stop at the first non-option? No: options may follow the file. */
+    int code, range_given = 0;
+    /* Options may follow the file, so no "+" (stop at the first word). */
     while ((code = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
         if (code == '?' || code == ':')
             return unknown_option(argc, argv, code, err);
+        range_given |= code == OPT_RANGE;
         cc_status status = render_option(code, optarg, options, action, err);
         if (status != CC_OK)
             return status;
@@ -254,7 +274,7 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
     if (*action != CC_CLI_RUN)
         return CC_OK;
     cc_status status = positional(argc, argv, &options->input, "render", err);
-    if (status == CC_OK && options->range_end == -1 && options->range_begin == 0)
+    if (status == CC_OK && !range_given)
         options->range_end = options->frames;
     return status;
 }

@@ -112,7 +112,7 @@ static int make_world(world *w, const long shape[3], int ranks, int nodes, cc_de
         cc_error err;
         cc_error_clear(&err);
         layout_of(ranks, nodes, r, &w->layouts[r]);
-        if (cc_plan_make(&w->options, shape, &w->layouts[r], 1e18, &w->plans[r], &err) != CC_OK) {
+        if (cc_plan_make(&w->options, shape, &w->layouts[r], &w->plans[r], &err) != CC_OK) {
             fprintf(stderr, "cc_plan_make failed: %s\n", err.message);
             CHECK(!"cc_plan_make failed");
             return 0;
@@ -457,21 +457,41 @@ int main(void)
             }
         }
     }
-    /* auto: frames when the volume fits comfortably in the node, else rows;
-     * either way with a reason. */
+    /* Memory: the node-shared volume is counted once per node, on its first
+     * rank; rows and bricks split it; the 4-rank total exceeds the cube only
+     * by halo planes and buffers. */
     cc_render_options options = cc_render_options_default();
-    options.decomp = CC_DECOMP_AUTO;
     long shape[3] = {64, 64, 64};
-    cc_layout layout = {0, 4, 0, 4};
-    cc_plan plan;
-    cc_error err;
-    cc_error_clear(&err);
-    CHECK_INT(cc_plan_make(&options, shape, &layout, 1e9, &plan, &err), CC_OK);
-    CHECK_INT(plan.decomp, CC_DECOMP_FRAMES);
-    CHECK(plan.reason[0] != '\0');
-    CHECK_INT(cc_plan_make(&options, shape, &layout, 1e6, &plan, &err), CC_OK);
-    CHECK_INT(plan.decomp, CC_DECOMP_ROWS);
-    CHECK(plan.reason[0] != '\0');
+    double cube = 64.0 * 64.0 * 64.0 * 4.0;
+    cc_decomp modes[3] = {CC_DECOMP_FRAMES, CC_DECOMP_ROWS, CC_DECOMP_BRICKS};
+    for (int m = 0; m < 3; m++) {
+        options.decomp = modes[m];
+        options.range_end = options.frames;
+        double volume = 0.0;
+        for (int rank = 0; rank < 4; rank++) {
+            cc_layout layout = {rank, 4, rank, 4};
+            cc_plan plan;
+            cc_error err;
+            cc_error_clear(&err);
+            CHECK_INT(cc_plan_make(&options, shape, &layout, &plan, &err), CC_OK);
+            cc_plan_memory need;
+            cc_plan_memory_need(&plan, &options, shape, &layout, 2, &need);
+            CHECK(need.total >= need.volume + need.fixed);
+            if (modes[m] == CC_DECOMP_FRAMES)
+                CHECK_SAME(need.volume, rank == 0 ? cube : 0.0);
+            volume += need.volume;
+        }
+        CHECK(volume >= cube);
+        CHECK(volume <= cube * (modes[m] == CC_DECOMP_FRAMES ? 1.0 : 1.2));
+    }
+    options.decomp = CC_DECOMP_AUTO;
+    {
+        cc_layout layout = {0, 1, 0, 1};
+        cc_plan plan;
+        cc_error err;
+        cc_error_clear(&err);
+        CHECK(cc_plan_make(&options, shape, &layout, &plan, &err) != CC_OK);
+    }
     free(w);
     free(counts);
     free(owner);

@@ -1,0 +1,80 @@
+/* outdir.h - the output folder: its layout, names, lock and clean-up.
+ *
+ * An output folder holds one sweep: frame_%05d.png, projection.png and
+ * manifest.json.  This module alone names those files, creates the folder,
+ * writes into it and tidies it:
+ *   - nothing is created until the run is known to be possible (checks that
+ *     create nothing come first), and a run that fails before its first
+ *     file removes the folders it made;
+ *   - while a run writes a folder, its rank 0 holds an fcntl lock on
+ *     DIR/.cubecast.lock, which dies with the process, so a second run is
+ *     refused instead of mixing two sweeps;
+ *   - files are written atomically (atomic_file.h), and clean-up touches
+ *     only cubecast's own temporary names;
+ *   - no file is written or removed when it is the input file, by identity
+ *     (device and inode), whatever name or link leads to it. */
+#ifndef CUBECAST_OUTDIR_H
+#define CUBECAST_OUTDIR_H
+
+#include <stddef.h>
+
+#include "cubecast/error.h"
+
+/* Which file a path leads to, links followed. */
+typedef struct cc_file_id {
+    unsigned long long device, inode;
+} cc_file_id;
+
+/* 1 and *out set when path exists, 0 otherwise. */
+int cc_file_id_of(const char *path, cc_file_id *out);
+
+/* The file name of frame f: frame_%05d.png. */
+void cc_frame_file_name(int frame, char *out, size_t out_size);
+
+/* 1 when name is one cubecast writes into an output folder (a frame,
+ * projection.png, manifest.json). */
+int cc_output_name(const char *name);
+
+/* Checks, creating nothing, that folder is, or can be made, a writable
+ * folder, and that no file a run would write or replace in it is the
+ * input.  CC_ERR_OUTPUT with the reason otherwise. */
+cc_status cc_outdir_check(const char *folder, const cc_file_id *input, cc_error *err);
+
+/* The same for a single output file outside the folder (--raw): its folder
+ * exists and is writable, and the file is not the input. */
+cc_status cc_output_file_check(const char *path, const char *what, const cc_file_id *input,
+                               cc_error *err);
+
+typedef struct cc_outdir cc_outdir;
+
+/* Rank 0: creates folder (and its parents), takes its lock and removes the
+ * temporary files that dead runs left in it.  CC_ERR_USAGE when another
+ * run holds the lock. */
+cc_status cc_outdir_open(const char *folder, const cc_file_id *input, cc_outdir **out,
+                         cc_error *err);
+
+/* Other ranks: writes into a folder that rank 0 has opened (no lock). */
+cc_status cc_outdir_attach(const char *folder, const cc_file_id *input, cc_outdir **out,
+                           cc_error *err);
+
+/* The path of name inside the folder. */
+void cc_outdir_path(const cc_outdir *dir, const char *name, char *out, size_t out_size);
+
+/* Writes name atomically; refused when name leads to the input. */
+cc_status cc_outdir_write(cc_outdir *dir, const char *name, const void *data, size_t size,
+                          cc_error *err);
+
+/* --overwrite: removes name, which must be a cubecast output name and not
+ * the input.  A missing file is fine. */
+cc_status cc_outdir_remove(cc_outdir *dir, const char *name, cc_error *err);
+
+/* Releases the lock.  When the folder holds nothing any more, the folders
+ * that cc_outdir_open created are removed again.  NULL is a no-op. */
+void cc_outdir_close(cc_outdir *dir);
+
+/* Reads a small file (at most max bytes) into malloc'd, NUL-terminated
+ * text.  A missing file gives *text NULL and CC_OK. */
+cc_status cc_read_small_file(const char *path, size_t max, char **text, size_t *length,
+                             cc_error *err);
+
+#endif

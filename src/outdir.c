@@ -1,0 +1,374 @@
+/* outdir.c - the output folder (outdir.h). */
+#include "cubecast/outdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cubecast/atomic_file.h"
+
+#define LOCK_NAME ".cubecast.lock"
+
+enum { PATH_MAX_BYTES = 4096, MAX_CREATED = 64 };
+
+struct cc_outdir {
+    char folder[PATH_MAX_BYTES];
+    cc_file_id input;
+    int lock_fd;                 /* -1 on ranks that only attach */
+    size_t created[MAX_CREATED]; /* prefix lengths of folder that open made */
+    int created_count;
+};
+
+int cc_file_id_of(const char *path, cc_file_id *out)
+{
+    struct stat info;
+    if (stat(path, &info) != 0)
+        return 0;
+    out->device = (unsigned long long)info.st_dev;
+    out->inode = (unsigned long long)info.st_ino;
+    return 1;
+}
+
+static int is_input(const char *path, const cc_file_id *input)
+{
+    cc_file_id id;
+    return input != NULL && cc_file_id_of(path, &id) && id.device == input->device &&
+           id.inode == input->inode;
+}
+
+void cc_frame_file_name(int frame, char *out, size_t out_size)
+{
+    snprintf(out, out_size, "frame_%05d.png", frame);
+}
+
+int cc_output_name(const char *name)
+{
+    if (strcmp(name, "projection.png") == 0 || strcmp(name, "manifest.json") == 0)
+        return 1;
+    size_t length = strlen(name), digits = 0;
+    if (length < 15 || strncmp(name, "frame_", 6) != 0 || strcmp(name + length - 4, ".png") != 0)
+        return 0;
+    for (const char *c = name + 6; c < name + length - 4; c++)
+        digits += *c >= '0' && *c <= '9';
+    return digits == length - 10;
+}
+
+/* A file a run writes, replaces or removes in the folder: an output name,
+ * a temporary file of one, or the lock. */
+static int touched_by_runs(const char *name)
+{
+    char stem[1024];
+    int dead;
+    if (strcmp(name, LOCK_NAME) == 0 || cc_output_name(name))
+        return 1;
+    return cc_temporary_parse(name, stem, sizeof stem, &dead) && cc_output_name(stem);
+}
+
+/* The deepest existing folder on the way to path; fails when the first
+ * existing component is not a folder. */
+static cc_status existing_ancestor(const char *path, char *out, size_t out_size, cc_error *err)
+{
+    if (strlen(path) >= out_size)
+        return cc_fail(err, CC_ERR_OUTPUT, "output path too long: '%s'", path);
+    strcpy(out, path);
+    for (;;) {
+        struct stat info;
+        if (stat(out, &info) == 0) {
+            if (S_ISDIR(info.st_mode))
+                return CC_OK;
+            return cc_fail(err, CC_ERR_OUTPUT,
+                           "cannot create output folder '%s': '%s' is not a folder", path, out);
+        }
+        char *slash = strrchr(out, '/');
+        while (slash != NULL && slash > out && slash[-1] == '/')
+            slash--;
+        if (slash == NULL) {
+            strcpy(out, ".");
+        } else if (slash == out) {
+            strcpy(out, "/");
+        } else {
+            *slash = '\0';
+        }
+    }
+}
+
+static cc_status check_writable(const char *folder, const char *shown, cc_error *err)
+{
+    if (access(folder, W_OK | X_OK) != 0)
+        return cc_fail(err, CC_ERR_OUTPUT, "cannot write in '%s': %s", shown, strerror(errno));
+    return CC_OK;
+}
+
+cc_status cc_outdir_check(const char *folder, const cc_file_id *input, cc_error *err)
+{
+    if (folder == NULL || folder[0] == '\0')
+        return cc_fail(err, CC_ERR_USAGE, "--output needs a folder name");
+    char ancestor[PATH_MAX_BYTES];
+    cc_status status = existing_ancestor(folder, ancestor, sizeof ancestor, err);
+    if (status != CC_OK)
+        return status;
+    if (strcmp(ancestor, folder) != 0)
+        return check_writable(ancestor, ancestor, err);
+    status = check_writable(folder, folder, err);
+    DIR *dir = status == CC_OK ? opendir(folder) : NULL;
+    if (status == CC_OK && dir == NULL)
+        status = cc_fail(err, CC_ERR_OUTPUT, "cannot read output folder '%s': %s", folder,
+                         strerror(errno));
+    struct dirent *entry;
+    while (status == CC_OK && (entry = readdir(dir)) != NULL) {
+        char path[2 * PATH_MAX_BYTES];
+        snprintf(path, sizeof path, "%s/%s", folder, entry->d_name);
+        if (touched_by_runs(entry->d_name) && is_input(path, input))
+            status = cc_fail(err, CC_ERR_OUTPUT,
+                             "refusing to write '%s': it is the input file; choose another "
+                             "output folder",
+                             path);
+    }
+    if (dir != NULL)
+        closedir(dir);
+    return status;
+}
+
+cc_status cc_output_file_check(const char *path, const char *what, const cc_file_id *input,
+                               cc_error *err)
+{
+    char folder[PATH_MAX_BYTES], temporary[PATH_MAX_BYTES + 512];
+    const char *slash = strrchr(path, '/');
+    if (strlen(path) >= sizeof folder || path[0] == '\0' || (slash != NULL && slash[1] == '\0'))
+        return cc_fail(err, CC_ERR_USAGE, "%s needs a file name, not '%s'", what, path);
+    snprintf(folder, sizeof folder, "%.*s", slash == NULL ? 1 : (int)(slash - path + 1),
+             slash == NULL ? "." : path);
+    cc_temporary_name(path, temporary, sizeof temporary);
+    if (is_input(path, input) || is_input(temporary, input))
+        return cc_fail(err, CC_ERR_OUTPUT,
+                       "refusing to write %s '%s': it is the input file; choose another name", what,
+                       path);
+    struct stat info;
+    if (stat(folder, &info) != 0)
+        return cc_fail(err, CC_ERR_OUTPUT, "cannot create %s '%s': folder '%s': %s", what, path,
+                       folder, strerror(errno));
+    if (!S_ISDIR(info.st_mode))
+        return cc_fail(err, CC_ERR_OUTPUT, "cannot create %s '%s': '%s' is not a folder", what,
+                       path, folder);
+    if (stat(path, &info) == 0 && S_ISDIR(info.st_mode))
+        return cc_fail(err, CC_ERR_OUTPUT, "cannot create %s '%s': it is a folder", what, path);
+    return check_writable(folder, folder, err);
+}
+
+/* mkdir -p, remembering the prefixes it created. */
+static cc_status make_folders(cc_outdir *dir, cc_error *err)
+{
+    char *path = dir->folder;
+    size_t length = strlen(path);
+    for (size_t end = 1; end <= length; end++) {
+        if (path[end] != '/' && path[end] != '\0')
+            continue;
+        char saved = path[end];
+        path[end] = '\0';
+        int made = mkdir(path, 0777) == 0;
+        int code = errno;
+        path[end] = saved;
+        if (made && dir->created_count < MAX_CREATED)
+            dir->created[dir->created_count++] = end;
+        else if (!made && code != EEXIST)
+            return cc_fail(err, CC_ERR_OUTPUT, "cannot create output folder '%s': %s", path,
+                           strerror(code));
+    }
+    struct stat info;
+    if (stat(path, &info) != 0 || !S_ISDIR(info.st_mode))
+        return cc_fail(err, CC_ERR_OUTPUT, "output folder '%s' is not a folder", path);
+    return CC_OK;
+}
+
+/* Locks DIR/.cubecast.lock.  The file is unlinked by the holder before it
+ * lets go, so a lock taken on a file that is no longer at that path is
+ * worthless: check, and take the new one. */
+static cc_status take_lock(cc_outdir *dir, cc_error *err)
+{
+    char path[PATH_MAX_BYTES + 32];
+    cc_outdir_path(dir, LOCK_NAME, path, sizeof path);
+    for (int attempt = 0; attempt < 8; attempt++) {
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return cc_fail(err, CC_ERR_OUTPUT, "cannot write in '%s': %s", dir->folder,
+                           strerror(errno));
+        struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        if (fcntl(fd, F_SETLK, &lock) != 0) {
+            int code = errno;
+            struct flock holder = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+            long pid = fcntl(fd, F_GETLK, &holder) == 0 ? (long)holder.l_pid : 0;
+            close(fd);
+            if (code == EACCES || code == EAGAIN)
+                return cc_fail(err, CC_ERR_USAGE,
+                               "another cubecast run (pid %ld) is writing '%s'; wait for it or "
+                               "choose another output folder",
+                               pid, dir->folder);
+            return cc_fail(err, CC_ERR_OUTPUT, "cannot lock '%s': %s", path, strerror(code));
+        }
+        struct stat held, named;
+        if (fstat(fd, &held) == 0 && stat(path, &named) == 0 && held.st_ino == named.st_ino &&
+            held.st_dev == named.st_dev) {
+            dir->lock_fd = fd;
+            return CC_OK;
+        }
+        close(fd);
+    }
+    return cc_fail(err, CC_ERR_OUTPUT, "cannot lock '%s': it keeps changing", path);
+}
+
+/* Under the lock no other run writes here, so every temporary file of an
+ * output name is a dead run's (except one that is somehow the input). */
+static void remove_stale_temporaries(cc_outdir *dir)
+{
+    DIR *listing = opendir(dir->folder);
+    if (listing == NULL)
+        return;
+    struct dirent *entry;
+    while ((entry = readdir(listing)) != NULL) {
+        char stem[1024], path[2 * PATH_MAX_BYTES];
+        int dead;
+        if (!cc_temporary_parse(entry->d_name, stem, sizeof stem, &dead) || !cc_output_name(stem))
+            continue;
+        cc_outdir_path(dir, entry->d_name, path, sizeof path);
+        if (!is_input(path, &dir->input))
+            remove(path);
+    }
+    closedir(listing);
+}
+
+static cc_status outdir_new(const char *folder, const cc_file_id *input, cc_outdir **out,
+                            cc_error *err)
+{
+    cc_outdir *dir = calloc(1, sizeof *dir);
+    if (dir == NULL)
+        return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+    if (strlen(folder) >= sizeof dir->folder) {
+        free(dir);
+        return cc_fail(err, CC_ERR_OUTPUT, "output path too long: '%s'", folder);
+    }
+    strcpy(dir->folder, folder);
+    if (input != NULL)
+        dir->input = *input;
+    dir->lock_fd = -1;
+    *out = dir;
+    return CC_OK;
+}
+
+cc_status cc_outdir_open(const char *folder, const cc_file_id *input, cc_outdir **out,
+                         cc_error *err)
+{
+    cc_outdir *dir = NULL;
+    cc_status status = outdir_new(folder, input, &dir, err);
+    if (status != CC_OK)
+        return status;
+    status = make_folders(dir, err);
+    if (status == CC_OK)
+        status = take_lock(dir, err);
+    if (status != CC_OK) {
+        cc_outdir_close(dir);
+        return status;
+    }
+    remove_stale_temporaries(dir);
+    *out = dir;
+    return CC_OK;
+}
+
+cc_status cc_outdir_attach(const char *folder, const cc_file_id *input, cc_outdir **out,
+                           cc_error *err)
+{
+    return outdir_new(folder, input, out, err);
+}
+
+void cc_outdir_path(const cc_outdir *dir, const char *name, char *out, size_t out_size)
+{
+    snprintf(out, out_size, "%s/%s", dir->folder, name);
+}
+
+cc_status cc_outdir_write(cc_outdir *dir, const char *name, const void *data, size_t size,
+                          cc_error *err)
+{
+    char path[PATH_MAX_BYTES + 64];
+    cc_outdir_path(dir, name, path, sizeof path);
+    if (is_input(path, &dir->input))
+        return cc_fail(err, CC_ERR_OUTPUT, "refusing to write '%s': it is the input file", path);
+    return cc_atomic_write(path, data, size, err);
+}
+
+cc_status cc_outdir_remove(cc_outdir *dir, const char *name, cc_error *err)
+{
+    char path[PATH_MAX_BYTES + 64];
+    cc_outdir_path(dir, name, path, sizeof path);
+    if (!cc_output_name(name) || strchr(name, '/') != NULL)
+        return cc_fail(err, CC_ERR_USAGE, "the folder's manifest lists '%s', not a cubecast file",
+                       name);
+    if (is_input(path, &dir->input))
+        return cc_fail(err, CC_ERR_OUTPUT, "refusing to remove '%s': it is the input file", path);
+    if (remove(path) != 0 && errno != ENOENT)
+        return cc_fail(err, CC_ERR_OUTPUT, "cannot remove '%s': %s", path, strerror(errno));
+    return CC_OK;
+}
+
+static int folder_is_empty(const char *folder)
+{
+    DIR *listing = opendir(folder);
+    if (listing == NULL)
+        return 0;
+    struct dirent *entry;
+    int empty = 1;
+    while (empty && (entry = readdir(listing)) != NULL)
+        empty = strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0;
+    closedir(listing);
+    return empty;
+}
+
+void cc_outdir_close(cc_outdir *dir)
+{
+    if (dir == NULL)
+        return;
+    if (dir->lock_fd >= 0) {
+        char path[PATH_MAX_BYTES + 32];
+        cc_outdir_path(dir, LOCK_NAME, path, sizeof path);
+        unlink(path); /* while still holding it: see take_lock */
+        close(dir->lock_fd);
+    }
+    if (dir->lock_fd >= 0 && folder_is_empty(dir->folder)) {
+        /* Nothing was written: leave no folder that this run made. */
+        for (int k = dir->created_count - 1; k >= 0; k--) {
+            dir->folder[dir->created[k]] = '\0';
+            if (rmdir(dir->folder) != 0)
+                break;
+        }
+    }
+    free(dir);
+}
+
+cc_status cc_read_small_file(const char *path, size_t max, char **text, size_t *length,
+                             cc_error *err)
+{
+    *text = NULL;
+    *length = 0;
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return errno == ENOENT
+                   ? CC_OK
+                   : cc_fail(err, CC_ERR_OUTPUT, "cannot read '%s': %s", path, strerror(errno));
+    char *buffer = malloc(max + 1);
+    size_t got = buffer == NULL ? 0 : fread(buffer, 1, max + 1, file);
+    int failed = buffer == NULL || ferror(file);
+    fclose(file);
+    if (failed || got > max) {
+        free(buffer);
+        return buffer == NULL ? cc_fail(err, CC_ERR_NOMEM, "out of memory")
+                              : cc_fail(err, CC_ERR_USAGE, "cannot read '%s': %s", path,
+                                        got > max ? "too large" : "read error");
+    }
+    buffer[got] = '\0';
+    *text = buffer;
+    *length = got;
+    return CC_OK;
+}
