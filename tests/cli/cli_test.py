@@ -356,7 +356,8 @@ def generate_group(c, exe):
         c.check(lb.min() < -2.0 and lb.max() > 8.5 and np.any(abs(lb - 3) < 0.5),
                 "all three transfer bands present (ln value below -2, near 3, above 8.5)")
         names = sorted(os.listdir(tmp))
-        c.check(not any(".tmp" in n for n in names), "no temporary files left", str(names))
+        c.check(not any(".tmp" in n or "cubecast-tmp" in n for n in names), "no temporary files left",
+                str(names))
         with h5py.File(a, "r") as f:
             c.check(list(f.keys()) == ["density"] or "density" in f,
                     f"dataset named density (file holds {list(f.keys())})")
@@ -489,7 +490,8 @@ def check_render_output(c, label, out, input_path, frames, size, first, last, st
         want.append("projection.png")
     c.check(sorted(names) == sorted(want), f"{label}: exactly the expected files",
             f"got {sorted(names)}, expected {sorted(want)}")
-    c.check(not any(".tmp" in n for n in names), f"{label}: no temporary files", str(names))
+    c.check(not any(".tmp" in n or "cubecast-tmp" in n for n in names),
+            f"{label}: no temporary files", str(names))
     if projection:
         p = os.path.join(out, "projection.png")
         if os.path.isfile(p):

@@ -23,6 +23,7 @@ check and exits 1 when any check failed.  Needs numpy, h5py and PIL (Debian's
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -97,7 +98,7 @@ def rollup(pid):
 # ---- output folders ----------------------------------------------------------
 
 def temporaries(folder):
-    return sorted(name for name in os.listdir(folder) if ".tmp" in name)
+    return sorted(name for name in os.listdir(folder) if ".tmp" in name or "cubecast-tmp" in name)
 
 
 def file_matches(folder, entry):
@@ -466,7 +467,11 @@ def case_sigkill_resume(c, work):
     del kept[corrupt]
     planted["listed frame with a bad CRC"] = corrupt
     c.require(len(kept) >= 2, f"{len(kept)} intact listed frames remain to check that resume keeps them")
-    for name in (f"frame_{unlisted[0]:05d}.png.tmp.999999", "manifest.json.tmp.999999"):
+    # cubecast's temporary names (atomic_file.h), of a process that is gone:
+    # pid 2^22 + 1 is above Linux's default pid_max.
+    host = socket.gethostname()
+    for name in (f".frame_{unlisted[0]:05d}.png.cubecast-tmp-4194305@{host}",
+                 f".manifest.json.cubecast-tmp-4194305@{host}"):
         with open(os.path.join(out, name), "wb") as f:
             f.write(b"half")
     print(f"      planted: {planted}", flush=True)
