@@ -84,7 +84,8 @@ static cc_status check_outputs(run *r, cc_error *err)
     const cc_render_options *options = r->options;
     cc_status status = cc_outdir_check(options->output, &r->input_id, err);
     if (status == CC_OK && options->raw != NULL)
-        status = cc_output_file_check(options->raw, "raw output", &r->input_id, err);
+        status =
+            cc_output_file_check(options->raw, "raw output", options->output, &r->input_id, err);
     if (status != CC_OK)
         return status;
     cc_input_identity identity = {
@@ -580,10 +581,15 @@ static cc_status drain_messages(run *r, int wait, int *ranks_done, cc_error *err
         frame_message message;
         MPI_Recv(&message, (int)sizeof message, MPI_BYTE, probe.MPI_SOURCE, TAG_RECORD, r->comm,
                  MPI_STATUS_IGNORE);
+        /* A frame another rank finished is on disk: it is noted even after
+         * an error here, so the manifest lists it; the first error stays. */
+        cc_error later;
         if (message.record.frame < 0)
             (*ranks_done)++;
         else if (status == CC_OK)
             status = note_frame(r, &message, err);
+        else
+            note_frame(r, &message, &later);
         if (wait)
             return status;
     }

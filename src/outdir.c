@@ -134,8 +134,19 @@ cc_status cc_outdir_check(const char *folder, const cc_file_id *input, cc_error 
     return status;
 }
 
-cc_status cc_output_file_check(const char *path, const char *what, const cc_file_id *input,
-                               cc_error *err)
+/* a and b name the same folder, as written ("out" and "out/" do). */
+static int same_folder_name(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    while (la > 1 && a[la - 1] == '/')
+        la--;
+    while (lb > 1 && b[lb - 1] == '/')
+        lb--;
+    return la == lb && strncmp(a, b, la) == 0;
+}
+
+cc_status cc_output_file_check(const char *path, const char *what, const char *output_folder,
+                               const cc_file_id *input, cc_error *err)
 {
     char folder[PATH_MAX_BYTES], temporary[PATH_MAX_BYTES + 512];
     const char *slash = strrchr(path, '/');
@@ -149,6 +160,9 @@ cc_status cc_output_file_check(const char *path, const char *what, const cc_file
                        "refusing to write %s '%s': it is the input file; choose another name", what,
                        path);
     struct stat info;
+    if (stat(folder, &info) != 0 && output_folder != NULL &&
+        same_folder_name(folder, output_folder))
+        return CC_OK; /* made with the output folder, whose check covers it */
     if (stat(folder, &info) != 0)
         return cc_fail(err, CC_ERR_OUTPUT, "cannot create %s '%s': folder '%s': %s", what, path,
                        folder, strerror(errno));

@@ -40,10 +40,11 @@ int cc_output_name(const char *name);
  * input.  CC_ERR_OUTPUT with the reason otherwise. */
 cc_status cc_outdir_check(const char *folder, const cc_file_id *input, cc_error *err);
 
-/* The same for a single output file outside the folder (--raw): its folder
- * exists and is writable, and the file is not the input. */
-cc_status cc_output_file_check(const char *path, const char *what, const cc_file_id *input,
-                               cc_error *err);
+/* The same for a single output file (--raw): its folder exists and is
+ * writable, or is output_folder (which the run creates), and the file is
+ * not the input. */
+cc_status cc_output_file_check(const char *path, const char *what, const char *output_folder,
+                               const cc_file_id *input, cc_error *err);
 
 typedef struct cc_outdir cc_outdir;
 

@@ -181,6 +181,19 @@ def folder_group(c, exe, tmp):
             "a corrupt chunk into an existing folder: it stays empty",
             res.describe_output() + f" {listing(existing)}")
 
+    # --raw inside the output folder the run creates (the docs' example), and
+    # in a folder that does not exist: refused with the reason, nothing made.
+    out = os.path.join(tmp, "exact")
+    res = run([exe] + render_args(cube, out, "--raw", os.path.join(out, "raw.h5")), cwd=tmp)
+    c.check(res.rc == 0 and os.path.isfile(os.path.join(out, "raw.h5")),
+            "--raw into the output folder it creates: exits 0, writes it", res.describe_output())
+    out = os.path.join(tmp, "raw-nowhere")
+    res = run([exe] + render_args(cube, out, "--raw", os.path.join(tmp, "nodir", "raw.h5")),
+              cwd=tmp)
+    one_error_line(c, "--raw in a missing folder", res, EXIT_OUTPUT,
+                   ["nodir", "No such file or directory"])
+    c.check(not os.path.lexists(out), "--raw in a missing folder: no output folder created")
+
     # One sweep per folder.
     out = os.path.join(tmp, "sweep")
     res = run([exe] + render_args(cube, out, "--frames", "6"), cwd=tmp)
