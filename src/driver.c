@@ -47,7 +47,7 @@ typedef struct run {
     cc_input *input;
     cc_file_id input_id; /* as this rank sees it */
     long shape[3];
-    uint64_t checksum;  /* of the input's values (volume.h) */
+    uint32_t checksum;  /* of the input's values (volume.h) */
     double *projection; /* sums over x, until written (rank 0: the total) */
     MPI_Win volume_window;
     int has_window;
@@ -372,7 +372,7 @@ static cc_status read_volume(run *r, cc_error *err)
 
 /* rows mode: the planes no rank holds, this rank's share of them read a
  * slab at a time, for the projection (sum, when wanted) and the checksum. */
-static cc_status stream_uncovered(run *r, double *sum, uint64_t *checksum, cc_error *err)
+static cc_status stream_uncovered(run *r, double *sum, uint32_t *checksum, cc_error *err)
 {
     if (r->plan.stream_count == 0)
         return CC_OK;
@@ -398,10 +398,8 @@ static cc_status stream_uncovered(run *r, double *sum, uint64_t *checksum, cc_er
             status = cc_volume_create(r->shape, &slab, r->options->precision, &part, err);
             if (status == CC_OK)
                 status = cc_input_read(r->input, &slab, part, 0, err);
-            if (status == CC_OK && sum != NULL)
-                cc_projection_accumulate(part, &slab, sum);
             if (status == CC_OK)
-                *checksum += cc_volume_checksum(part, &slab);
+                *checksum += cc_projection_scan(part, &slab, sum);
             cc_volume_destroy(part);
         }
         skipped += count;
@@ -427,13 +425,11 @@ static cc_status scan_volume(run *r, cc_error *err)
     status = cc_agree(r->comm, status, err);
     if (status != CC_OK)
         return status;
-    if (r->projection != NULL)
-        cc_projection_accumulate(r->volume, &r->plan.projection, r->projection);
-    uint64_t checksum = cc_volume_checksum(r->volume, &r->plan.projection);
+    uint32_t checksum = cc_projection_scan(r->volume, &r->plan.projection, r->projection);
     status = cc_agree(r->comm, stream_uncovered(r, r->projection, &checksum, err), err);
     if (status != CC_OK)
         return status;
-    MPI_Allreduce(&checksum, &r->checksum, 1, MPI_UINT64_T, MPI_SUM, r->comm);
+    MPI_Allreduce(&checksum, &r->checksum, 1, MPI_UINT32_T, MPI_SUM, r->comm);
     if (r->projection != NULL) {
         void *send = r->layout.rank == 0 ? MPI_IN_PLACE : r->projection;
         if (MPI_Reduce(send, r->projection, (int)count, MPI_DOUBLE, MPI_SUM, 0, r->comm) !=

@@ -28,10 +28,10 @@ static json_t *parameters(const cc_render_options *options)
                      cc_precision_name(options->precision));
 }
 
-static json_t *checksum_text(uint64_t checksum)
+static json_t *checksum_text(uint32_t checksum)
 {
-    char text[24];
-    snprintf(text, sizeof text, "%016" PRIx64, checksum);
+    char text[16];
+    snprintf(text, sizeof text, "%08" PRIx32, checksum);
     return json_string(text);
 }
 
@@ -245,7 +245,7 @@ int cc_manifest_same_sweep(const cc_manifest *ours, const cc_manifest *theirs, c
 
 /* ---- writing ------------------------------------------------------------ */
 
-void cc_manifest_set_checksum(cc_manifest *manifest, uint64_t checksum)
+void cc_manifest_set_checksum(cc_manifest *manifest, uint32_t checksum)
 {
     json_object_set_new(json_object_get(manifest->root, "input"), "checksum",
                         checksum_text(checksum));

@@ -2,36 +2,77 @@
 #include "cubecast/projection.h"
 
 #include <math.h>
+#include <string.h>
 
 static const uint8_t cc_viridis[256][3] = {
 #include "viridis.inc"
 };
 
-void cc_projection_accumulate(const cc_volume *volume, const cc_box *box, double *sum)
+/* One row of n values along z: adds them into out (unless NULL) and
+ * returns the sum of their checksum terms, key being the first's. */
+static uint32_t scan_row_float(const float *values, long n, double *out, uint32_t key)
 {
+    uint32_t checksum = 0;
+    if (out != NULL)
+        for (long z = 0; z < n; z++) {
+            uint32_t bits;
+            memcpy(&bits, &values[z], sizeof bits); /* a plain load, no aliasing */
+            checksum += cc_checksum_mix(bits, key + (uint32_t)z * CC_CHECKSUM_STEP);
+            out[z] += (double)values[z];
+        }
+    else
+        for (long z = 0; z < n; z++) {
+            uint32_t bits;
+            memcpy(&bits, &values[z], sizeof bits);
+            checksum += cc_checksum_mix(bits, key + (uint32_t)z * CC_CHECKSUM_STEP);
+        }
+    return checksum;
+}
+
+static uint32_t scan_row_double(const double *values, long n, double *out, uint32_t key)
+{
+    uint32_t checksum = 0;
+    for (long z = 0; z < n; z++) {
+        uint64_t bits;
+        memcpy(&bits, &values[z], sizeof bits);
+        checksum += cc_checksum_mix64(bits, key + (uint32_t)z * CC_CHECKSUM_STEP);
+    }
+    if (out != NULL)
+        for (long z = 0; z < n; z++)
+            out[z] += values[z];
+    return checksum;
+}
+
+uint32_t cc_projection_scan(const cc_volume *volume, const cc_box *box, double *sum)
+{
+    if (cc_box_is_empty(box))
+        return 0;
     const cc_box *held = cc_volume_box(volume);
-    long nz = cc_volume_global_shape(volume)[2];
+    const long *shape = cc_volume_global_shape(volume);
     int is_double = cc_volume_precision(volume) == CC_DOUBLE;
     const void *values = cc_volume_values_const(volume);
+    uint32_t checksum = 0;
     /* Each sum is added over increasing x, so a rank adds its numbers in the
      * same order whatever the rank count; only the reduction across ranks
      * regroups the sums.  Threads split y, so no two touch the same sum. */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) reduction(+ : checksum)
     for (long y = box->lo[1]; y < box->lo[1] + box->count[1]; y++) {
-        double *out = sum + (size_t)y * (size_t)nz + (size_t)box->lo[2];
+        double *out = sum == NULL ? NULL : sum + (size_t)y * (size_t)shape[2] + (size_t)box->lo[2];
         for (long x = box->lo[0]; x < box->lo[0] + box->count[0]; x++) {
             size_t row =
                 ((size_t)(x - held->lo[0]) * (size_t)held->count[1] + (size_t)(y - held->lo[1])) *
                     (size_t)held->count[2] +
                 (size_t)(box->lo[2] - held->lo[2]);
+            uint64_t index = ((uint64_t)x * (uint64_t)shape[1] + (uint64_t)y) * (uint64_t)shape[2] +
+                             (uint64_t)box->lo[2];
+            uint32_t key = (uint32_t)index * CC_CHECKSUM_STEP;
             if (is_double)
-                for (long z = 0; z < box->count[2]; z++)
-                    out[z] += ((const double *)values)[row + (size_t)z];
+                checksum += scan_row_double((const double *)values + row, box->count[2], out, key);
             else
-                for (long z = 0; z < box->count[2]; z++)
-                    out[z] += (double)((const float *)values)[row + (size_t)z];
+                checksum += scan_row_float((const float *)values + row, box->count[2], out, key);
         }
     }
+    return checksum;
 }
 
 void cc_projection_finish(double *sum, long nx, size_t count)

@@ -29,7 +29,7 @@ typedef struct cc_frame_record {
 typedef struct cc_input_identity {
     long shape[3];
     const char *type_name; /* "float32", "int16", ... */
-    uint64_t checksum;     /* of the values as rendered (volume.h) */
+    uint32_t checksum;     /* of the values as rendered (volume.h) */
     int has_checksum;      /* 0 before the values are read */
 } cc_input_identity;
 
@@ -59,7 +59,7 @@ const cc_frame_record *cc_manifest_frames(const cc_manifest *manifest);
 const char *cc_manifest_projection(const cc_manifest *manifest);
 
 /* Sets the input's checksum once it is known. */
-void cc_manifest_set_checksum(cc_manifest *manifest, uint64_t checksum);
+void cc_manifest_set_checksum(cc_manifest *manifest, uint32_t checksum);
 
 /* Records a completed frame (replacing an earlier record of it). */
 cc_status cc_manifest_add_frame(cc_manifest *manifest, const cc_frame_record *record,

@@ -11,9 +11,11 @@
 #include "cubecast/error.h"
 #include "cubecast/volume.h"
 
-/* Adds the values of the voxels in box (global indices, inside the
- * volume's box) along x into sum, the global ny x nz array (float64). */
-void cc_projection_accumulate(const cc_volume *volume, const cc_box *box, double *sum);
+/* One pass over the voxels in box (global indices, inside the volume's
+ * box): adds their values along x into sum, the global ny x nz array
+ * (float64), unless sum is NULL, and returns their checksum (volume.h).
+ * One pass for both: the checksum then costs no memory traffic of its own. */
+uint32_t cc_projection_scan(const cc_volume *volume, const cc_box *box, double *sum);
 
 /* sum -> ln(sum / nx), in place, for ny * nz values. */
 void cc_projection_finish(double *sum, long nx, size_t count);
