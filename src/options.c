@@ -25,6 +25,7 @@ cc_render_options cc_render_options_default(void)
     options.projection = 1;
     options.decomp = CC_DECOMP_FRAMES;
     options.composite = CC_COMPOSITE_ROOT;
+    options.bit_depth = 8;
     return options;
 }
 
@@ -55,6 +56,22 @@ cc_status cc_render_options_check(const cc_render_options *options, cc_error *er
                        options->range_begin, options->range_end, options->frames);
     if (options->output == NULL || options->output[0] == '\0')
         return cc_fail(err, CC_ERR_USAGE, "--output needs a folder name");
+    /* Issue 10 is being built: an option whose effect does not exist yet
+     * is refused, never silently ignored. */
+    const char *pending = options->tf != NULL               ? "--tf"
+                          : options->scale != CC_SCALE_AUTO ? "--scale"
+                          : options->data_range.given       ? "--data-range"
+                          : options->colormap != NULL       ? "--colormap"
+                          : options->projection_range.given ? "--projection-range"
+                          : options->opacity_unit != 0.0    ? "--opacity-unit"
+                          : options->bit_depth != 8         ? "--bit-depth"
+                          : options->transparent            ? "--background"
+                          : options->background[0] != 0.0 || options->background[1] != 0.0 ||
+                                  options->background[2] != 0.0
+                              ? "--background"
+                              : NULL;
+    if (pending != NULL)
+        return cc_fail(err, CC_ERR_USAGE, "%s is not implemented yet in this build", pending);
     if (options->overwrite && options->resume)
         return cc_fail(err, CC_ERR_USAGE,
                        "--overwrite and --resume contradict each other: --resume keeps a "

@@ -17,6 +17,20 @@ typedef enum cc_decomp {
 } cc_decomp;
 typedef enum cc_composite { CC_COMPOSITE_ROOT = 0, CC_COMPOSITE_SWAP } cc_composite;
 
+/* How values become the transfer function's scalar s (design.md section 5):
+ * ln(value) or the value itself; AUTO: the transfer function's own choice
+ * (a band file's "scale", ParaView's UseLogScale, --tf auto's rule, or log
+ * for the original's bands). */
+typedef enum cc_scale { CC_SCALE_AUTO = 0, CC_SCALE_LOG, CC_SCALE_LINEAR } cc_scale;
+
+/* A range A:B of values, or pLO:pHI of percentiles (0..100) of the data. */
+typedef struct cc_value_range {
+    int given;      /* 0: not given (the default applies) */
+    int percentile; /* lo and hi are percentiles */
+    int automatic;  /* "auto" (--projection-range) */
+    double lo, hi;
+} cc_value_range;
+
 typedef struct cc_render_options {
     const char *input;
     const char *dataset;    /* "density" */
@@ -36,6 +50,16 @@ typedef struct cc_render_options {
     int profile;
     cc_decomp decomp;
     cc_composite composite;
+    /* The user's look (design.md section 5); every default is section 1's. */
+    const char *tf;                  /* --tf FILE or "auto"; NULL: the original's bands */
+    cc_scale scale;                  /* --scale */
+    cc_value_range data_range;       /* --data-range */
+    const char *colormap;            /* --colormap NAME; NULL: viridis */
+    cc_value_range projection_range; /* --projection-range; not given: [-5, 5] */
+    double opacity_unit;             /* --opacity-unit L; 0: alpha as is */
+    int bit_depth;                   /* --bit-depth 8 or 16 (8) */
+    int transparent;                 /* --background transparent */
+    double background[3];            /* --background colour, 0..1 (black) */
 } cc_render_options;
 
 /* The defaults of the original script. */

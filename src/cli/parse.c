@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,20 @@ const char cc_usage_render[] =
     "                          files its manifest lists)\n"
     "  --decomp MODE           frames (default), rows, bricks or auto\n"
     "  --composite MODE        root (default) or swap, for --decomp bricks\n"
+    "\n"
+    "the look (defaults: the original's bands on ln(value), black, 8-bit):\n"
+    "  --tf FILE|auto          transfer function: a band file (cubecast JSON), a\n"
+    "                          ParaView colour/opacity export, or auto (from the data)\n"
+    "  --scale log|linear      s = ln(value) or value, for band and auto functions\n"
+    "  --data-range A:B        the values the transfer function spans, or pLO:pHI,\n"
+    "                          percentiles of the input (e.g. p1:p99)\n"
+    "  --colormap NAME         viridis (default), magma, inferno, plasma, cividis,\n"
+    "                          grey, \"Cool to Warm\": for auto and the projection\n"
+    "  --projection-range A:B|auto   colour limits of projection.png (default -5:5)\n"
+    "  --opacity-unit L        opacity per L grid units, the same at any --size\n"
+    "  --bit-depth 8|16        PNG bits per channel (default 8)\n"
+    "  --background COLOUR     black (default), white, transparent or #RRGGBB\n"
+    "\n"
     "  --profile               print where time and memory went, per phase and rank\n"
     "  --quiet                 no progress output\n"
     "  -h, --help              this text\n"
@@ -147,8 +162,117 @@ enum {
     OPT_PROFILE,
     OPT_SHAPE,
     OPT_SEED,
-    OPT_DTYPE
+    OPT_DTYPE,
+    OPT_TF,
+    OPT_SCALE,
+    OPT_DATA_RANGE,
+    OPT_COLORMAP,
+    OPT_PROJECTION_RANGE,
+    OPT_OPACITY_UNIT,
+    OPT_BIT_DEPTH,
+    OPT_BACKGROUND
 };
+
+/* A:B of finite numbers with A < B, or (percentiles_too) pLO:pHI with
+ * 0 <= LO < HI <= 100, or (automatic_too) "auto". */
+static cc_status parse_value_range(const char *option, const char *text, int percentiles_too,
+                                   int automatic_too, cc_value_range *out, cc_error *err)
+{
+    cc_value_range range = {1, 0, 0, 0.0, 0.0};
+    if (automatic_too && strcmp(text, "auto") == 0) {
+        range.automatic = 1;
+        *out = range;
+        return CC_OK;
+    }
+    const char *colon = strchr(text, ':');
+    char first[64];
+    int ok = colon != NULL && (size_t)(colon - text) < sizeof first;
+    if (ok) {
+        memcpy(first, text, (size_t)(colon - text));
+        first[colon - text] = '\0';
+        range.percentile = percentiles_too && first[0] == 'p' && colon[1] == 'p';
+        const char *lo = first + range.percentile, *hi = colon + 1 + range.percentile;
+        char *end;
+        errno = 0;
+        range.lo = strtod(lo, &end);
+        ok = end != lo && *end == '\0' && errno == 0;
+        range.hi = ok ? strtod(hi, &end) : 0.0;
+        ok = ok && end != hi && *end == '\0' && errno == 0 && isfinite(range.lo) &&
+             isfinite(range.hi) && range.lo < range.hi;
+        ok = ok && (!range.percentile || (range.lo >= 0.0 && range.hi <= 100.0));
+    }
+    if (!ok)
+        return cc_fail(err, CC_ERR_USAGE, "%s needs A:B with A < B%s%s, not '%s'", option,
+                       percentiles_too ? ", or pLO:pHI with 0 <= LO < HI <= 100" : "",
+                       automatic_too ? ", or auto" : "", text);
+    *out = range;
+    return CC_OK;
+}
+
+/* --background: black, white, transparent or #RRGGBB. */
+static cc_status parse_background(const char *text, cc_render_options *options, cc_error *err)
+{
+    unsigned rgb[3];
+    char extra;
+    options->transparent = 0;
+    if (strcmp(text, "black") == 0 || strcmp(text, "white") == 0) {
+        for (int c = 0; c < 3; c++)
+            options->background[c] = text[0] == 'w' ? 1.0 : 0.0;
+        return CC_OK;
+    }
+    if (strcmp(text, "transparent") == 0) {
+        options->transparent = 1;
+        return CC_OK;
+    }
+    if (text[0] == '#' && strlen(text) == 7 && strspn(text + 1, "0123456789abcdefABCDEF") == 6 &&
+        sscanf(text + 1, "%2x%2x%2x%c", &rgb[0], &rgb[1], &rgb[2], &extra) == 3) {
+        for (int c = 0; c < 3; c++)
+            options->background[c] = rgb[c] / 255.0;
+        return CC_OK;
+    }
+    return cc_fail(err, CC_ERR_USAGE,
+                   "--background must be black, white, transparent or #RRGGBB, not '%s'", text);
+}
+
+static cc_status look_option(int code, const char *value, cc_render_options *options, cc_error *err)
+{
+    switch (code) {
+    case OPT_TF:
+        options->tf = value;
+        return CC_OK;
+    case OPT_SCALE:
+        if (strcmp(value, "log") == 0 || strcmp(value, "linear") == 0) {
+            options->scale = value[1] == 'o' ? CC_SCALE_LOG : CC_SCALE_LINEAR;
+            return CC_OK;
+        }
+        return cc_fail(err, CC_ERR_USAGE, "--scale must be log or linear, not '%s'", value);
+    case OPT_DATA_RANGE:
+        return parse_value_range("--data-range", value, 1, 0, &options->data_range, err);
+    case OPT_COLORMAP:
+        options->colormap = value;
+        return CC_OK;
+    case OPT_PROJECTION_RANGE:
+        return parse_value_range("--projection-range", value, 0, 1, &options->projection_range,
+                                 err);
+    case OPT_OPACITY_UNIT: {
+        cc_status status = parse_double("--opacity-unit", value, &options->opacity_unit, err);
+        if (status == CC_OK && !(options->opacity_unit > 0.0 && isfinite(options->opacity_unit)))
+            status = cc_fail(err, CC_ERR_USAGE,
+                             "--opacity-unit needs a length in grid units > 0, not '%s'", value);
+        return status;
+    }
+    case OPT_BIT_DEPTH:
+        if (strcmp(value, "8") == 0 || strcmp(value, "16") == 0) {
+            options->bit_depth = value[0] == '8' ? 8 : 16;
+            return CC_OK;
+        }
+        return cc_fail(err, CC_ERR_USAGE, "--bit-depth must be 8 or 16, not '%s'", value);
+    case OPT_BACKGROUND:
+        return parse_background(value, options, err);
+    default:
+        return cc_fail(err, CC_ERR_INTERNAL, "unhandled option %d", code);
+    }
+}
 
 static cc_status render_option(int code, const char *value, cc_render_options *options,
                                cc_cli_action *action, cc_error *err)
@@ -217,7 +341,7 @@ static cc_status render_option(int code, const char *value, cc_render_options *o
         }
         return cc_fail(err, CC_ERR_USAGE, "--composite must be root or swap, not '%s'", value);
     default:
-        return cc_fail(err, CC_ERR_INTERNAL, "unhandled option %d", code);
+        return look_option(code, value, options, err);
     }
 }
 
@@ -252,6 +376,14 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
         {"overwrite", no_argument, NULL, OPT_OVERWRITE},
         {"decomp", required_argument, NULL, OPT_DECOMP},
         {"composite", required_argument, NULL, OPT_COMPOSITE},
+        {"tf", required_argument, NULL, OPT_TF},
+        {"scale", required_argument, NULL, OPT_SCALE},
+        {"data-range", required_argument, NULL, OPT_DATA_RANGE},
+        {"colormap", required_argument, NULL, OPT_COLORMAP},
+        {"projection-range", required_argument, NULL, OPT_PROJECTION_RANGE},
+        {"opacity-unit", required_argument, NULL, OPT_OPACITY_UNIT},
+        {"bit-depth", required_argument, NULL, OPT_BIT_DEPTH},
+        {"background", required_argument, NULL, OPT_BACKGROUND},
         {"profile", no_argument, NULL, OPT_PROFILE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
