@@ -5,6 +5,9 @@
 #   cc_install_deps   install the Debian packages cubecast needs (only missing ones)
 #   cc_build          configure and build the CPU build into build/
 #   cc_build_cuda     configure and build build-cuda/ with CUBECAST_CUDA=ON (build only)
+#   cc_build_asan     configure and build build-asan/ with CUBECAST_SANITIZE=ON (ASan + UBSan)
+#   cc_have_libfuzzer whether clang can link a libFuzzer program here
+#   cc_build_fuzz     configure and build build-fuzz/ with clang and CUBECAST_FUZZ=ON
 #   cc_setup          cc_install_deps + cc_build
 #   cc_mpirun_cmd     fill the array CC_MPIRUN with "mpirun" and the flags it needs here
 #
@@ -13,6 +16,8 @@
 #   CUBECAST_BUILD_DIR=DIR   build folder (default build, relative to the repo root)
 #   CUBECAST_CMAKE_ARGS="…"  extra arguments for the configure step (word-split)
 #   CUBECAST_JOBS=N          parallel build jobs (default: nproc)
+#   CUBECAST_CLANG=PATH      the clang for build-fuzz/ (default clang)
+#   CUBECAST_FUZZ_SECONDS=S  how long each fuzzer runs in build-fuzz/'s ctest (default 30)
 
 CC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Debian's interpreter: it is the one that sees python3-numpy/scipy/h5py, even
@@ -23,6 +28,8 @@ case $CC_BUILD_DIR in /*) ;; *) CC_BUILD_DIR=$CC_ROOT/$CC_BUILD_DIR ;; esac
 CC_BIN=$CC_BUILD_DIR/cubecast
 CC_JOBS=${CUBECAST_JOBS:-$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
 CC_NVCC=${CUBECAST_NVCC:-/usr/local/cuda/bin/nvcc}
+CC_CLANG=${CUBECAST_CLANG:-clang}
+CC_FUZZ_SECONDS=${CUBECAST_FUZZ_SECONDS:-30}
 
 CC_DEB_PACKAGES=(
   build-essential cmake pkg-config
@@ -30,6 +37,7 @@ CC_DEB_PACKAGES=(
   libpng-dev libjansson-dev
   python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pil
   time
+  clang libclang-rt-dev
 )
 
 cc_log() { printf '==> %s\n' "$*" >&2; }
@@ -107,6 +115,44 @@ cc_build_cuda() {
   cc_cmake_build "$CC_ROOT/build-cuda" \
     -DCUBECAST_CUDA=ON \
     -DCMAKE_CUDA_COMPILER="$CC_NVCC"
+}
+
+# The library, program and tests with AddressSanitizer and UBSan (gcc), with
+# debug information for the reports; the tests to run under it are chosen
+# by scripts/test.
+cc_build_asan() {
+  cc_cmake_build "$CC_ROOT/build-asan" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCUBECAST_SANITIZE=ON
+}
+
+# clang and its libFuzzer runtime (Debian: clang, libclang-rt-dev) link a
+# fuzzer here.
+cc_have_libfuzzer() {
+  command -v "$CC_CLANG" >/dev/null 2>&1 || return 1
+  local probe
+  probe=$(mktemp -d) || return 1
+  printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { return d == NULL && n > 0; }' \
+    >"$probe/probe.c"
+  local status=0
+  "$CC_CLANG" -fsanitize=fuzzer,address,undefined "$probe/probe.c" -o "$probe/probe" \
+    >/dev/null 2>&1 || status=$?
+  rm -rf "$probe"
+  return $status
+}
+
+# The libFuzzer harnesses of tests/fuzz, and the library they call compiled
+# by clang with ASan, UBSan and coverage.  OpenMP is off: the fuzzers use
+# one thread, and clang's OpenMP runtime would be one more package.
+cc_build_fuzz() {
+  cc_cmake_build "$CC_ROOT/build-fuzz" \
+    -DCMAKE_C_COMPILER="$CC_CLANG" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCUBECAST_FUZZ=ON \
+    -DCUBECAST_OPENMP=OFF \
+    -DCUBECAST_FUZZ_SECONDS="$CC_FUZZ_SECONDS"
 }
 
 cc_setup() {
