@@ -480,23 +480,50 @@ static cc_status write_projection(run *r, cc_error *err)
 
 /* ---- render and write ------------------------------------------------- */
 
-static cc_status write_frame(run *r, int frame, const cc_view *view, cc_image *image, uint8_t *rgb,
+/* How frames become PNG pixels: --bit-depth and --background. */
+static cc_output_format frame_format(const cc_render_options *options)
+{
+    cc_output_format format = {
+        options->bit_depth,
+        options->transparent,
+        {options->background[0], options->background[1], options->background[2]}};
+    return format;
+}
+
+/* Bytes of one frame's pixels (the buffer write_frame fills). */
+static size_t frame_pixel_bytes(const cc_render_options *options)
+{
+    cc_output_format format = frame_format(options);
+    return (size_t)options->size * (size_t)options->size * (size_t)cc_output_pixel_bytes(&format);
+}
+
+/* Clips the frame's colour (the contract's last step), turns (C, T) into
+ * the PNG's pixels (image.h), writes the PNG and the raw frame. */
+static cc_status write_frame(run *r, int frame, const cc_view *view, cc_image *image, void *pixels,
                              cc_frame_record *record, cc_error *err)
 {
     const cc_render_options *options = r->options;
+    cc_output_format format = frame_format(options);
     cc_image_clip(image);
-    cc_image_to_rgb8(image, rgb);
-    char frame_text[32], angle_text[64], name[64];
+    cc_image_to_pixels(image, &format, pixels);
+    char frame_text[32], angle_text[64], name[64], background[32];
     snprintf(frame_text, sizeof frame_text, "%d", frame);
     snprintf(angle_text, sizeof angle_text, "%.17g", view->angle_deg);
+    cc_output_background_name(&format, background, sizeof background);
     cc_frame_file_name(frame, name, sizeof name);
+    /* The background is named only when it is not the original's black, so
+     * the default PNG stays byte for byte what it always was. */
     cc_png_text texts[] = {{"frame", frame_text},
                            {"angle", angle_text},
                            {"input", options->input},
                            {"dataset", options->dataset},
-                           {"Software", "cubecast " CC_VERSION_STRING}};
+                           {"Software", "cubecast " CC_VERSION_STRING},
+                           {"background", background}};
+    int text_count = strcmp(background, "black") == 0 ? 5 : 6;
     cc_png_buffer png = {NULL, 0, 0};
-    cc_status status = cc_png_encode_rgb8(view->size, view->size, rgb, texts, 5, &png, err);
+    cc_status status =
+        cc_png_encode(view->size, view->size, format.bit_depth, cc_output_channels(&format), pixels,
+                      texts, text_count, &png, err);
     cc_profile_lap(&r->profile, CC_PHASE_ENCODE, &r->mark);
     if (status == CC_OK)
         status = cc_outdir_write(r->outdir, name, png.data, png.size, err);
@@ -621,8 +648,8 @@ static cc_status render_slab_of(run *r, int frame, cc_image *image, cc_view *vie
     return status;
 }
 
-static cc_status render_one(run *r, int frame, cc_image *image, uint8_t *rgb,
-                            frame_message *message, cc_error *err)
+static cc_status render_one(run *r, int frame, cc_image *image, void *rgb, frame_message *message,
+                            cc_error *err)
 {
     double started = cc_profile_now();
     cc_view view;
@@ -640,7 +667,7 @@ static cc_status render_on_demand(run *r, cc_error *err)
 {
     int n = r->options->size;
     cc_image *image = NULL;
-    uint8_t *rgb = malloc((size_t)n * (size_t)n * 3);
+    void *rgb = malloc(frame_pixel_bytes(r->options));
     cc_queue *queue = NULL;
     cc_status status = rgb == NULL ? cc_fail(err, CC_ERR_NOMEM, "out of memory") : CC_OK;
     if (status == CC_OK)
@@ -679,8 +706,8 @@ static cc_status render_on_demand(run *r, cc_error *err)
 
 /* rows and bricks modes: every rank takes part in every frame; frame f is
  * assembled and written by rank f mod P, which spreads the PNG encoding. */
-static cc_status render_one_together(run *r, int frame, cc_image *part, cc_image *whole,
-                                     uint8_t *rgb, int *order, cc_error *err)
+static cc_status render_one_together(run *r, int frame, cc_image *part, cc_image *whole, void *rgb,
+                                     int *order, cc_error *err)
 {
     double started = cc_profile_now();
     int writer = frame % r->layout.ranks;
@@ -712,7 +739,7 @@ static cc_status render_together(run *r, cc_error *err)
 {
     int n = r->options->size;
     cc_image *part = NULL, *whole = NULL;
-    uint8_t *rgb = malloc((size_t)n * (size_t)n * 3);
+    void *rgb = malloc(frame_pixel_bytes(r->options));
     int *order = malloc(sizeof *order * (size_t)r->layout.ranks);
     cc_status status =
         rgb == NULL || order == NULL ? cc_fail(err, CC_ERR_NOMEM, "out of memory") : CC_OK;

@@ -64,14 +64,16 @@ cc_status cc_render_options_check(const cc_render_options *options, cc_error *er
                           : options->colormap != NULL       ? "--colormap"
                           : options->projection_range.given ? "--projection-range"
                           : options->opacity_unit != 0.0    ? "--opacity-unit"
-                          : options->bit_depth != 8         ? "--bit-depth"
-                          : options->transparent            ? "--background"
-                          : options->background[0] != 0.0 || options->background[1] != 0.0 ||
-                                  options->background[2] != 0.0
-                              ? "--background"
-                              : NULL;
+                                                            : NULL;
     if (pending != NULL)
         return cc_fail(err, CC_ERR_USAGE, "%s is not implemented yet in this build", pending);
+    if (options->bit_depth != 8 && options->bit_depth != 16)
+        return cc_fail(err, CC_ERR_USAGE, "--bit-depth must be 8 or 16, not %d",
+                       options->bit_depth);
+    for (int c = 0; c < 3; c++)
+        if (!(options->background[c] >= 0.0 && options->background[c] <= 1.0))
+            return cc_fail(err, CC_ERR_USAGE,
+                           "--background must be black, white, transparent or #RRGGBB");
     if (options->overwrite && options->resume)
         return cc_fail(err, CC_ERR_USAGE,
                        "--overwrite and --resume contradict each other: --resume keeps a "

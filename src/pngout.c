@@ -37,8 +37,14 @@ static void sink_flush(png_structp png)
 
 /* libpng reports errors by longjmp; what the jump can skip over is either
  * volatile or owned by the caller. */
-static int encode(cc_png_buffer *sink, int width, int height, const uint8_t *rgb,
-                  const cc_png_text *texts, int text_count)
+static int little_endian(void)
+{
+    const uint16_t one = 1;
+    return *(const unsigned char *)&one == 1;
+}
+
+static int encode(cc_png_buffer *sink, int width, int height, int bit_depth, int channels,
+                  const void *pixels, const cc_png_text *texts, int text_count)
 {
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png != NULL ? png_create_info_struct(png) : NULL;
@@ -55,8 +61,9 @@ static int encode(cc_png_buffer *sink, int width, int height, const uint8_t *rgb
      * 23% larger (measured on the W1 sweep, docs/performance.md). */
     png_set_compression_level(png, 1);
     png_set_filter(png, 0, PNG_FILTER_SUB);
-    png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, bit_depth,
+                 channels == 4 ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     if (text_count > 0) {
         chunks = calloc((size_t)text_count, sizeof *chunks);
         if (chunks == NULL)
@@ -69,22 +76,35 @@ static int encode(cc_png_buffer *sink, int width, int height, const uint8_t *rgb
         png_set_text(png, info, chunks, text_count);
     }
     png_write_info(png, info);
+    /* 16-bit samples are big-endian in the file: libpng swaps ours. */
+    if (bit_depth == 16 && little_endian())
+        png_set_swap(png);
+    size_t row_bytes = (size_t)width * (size_t)channels * (size_t)(bit_depth / 8);
     for (int row = 0; row < height; row++)
-        png_write_row(png, rgb + (size_t)row * (size_t)width * 3);
+        png_write_row(png, (png_const_bytep)pixels + (size_t)row * row_bytes);
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
     free(chunks);
     return 1;
 }
 
-cc_status cc_png_encode_rgb8(int width, int height, const uint8_t *rgb, const cc_png_text *texts,
-                             int text_count, cc_png_buffer *out, cc_error *err)
+cc_status cc_png_encode(int width, int height, int bit_depth, int channels, const void *pixels,
+                        const cc_png_text *texts, int text_count, cc_png_buffer *out, cc_error *err)
 {
+    if ((bit_depth != 8 && bit_depth != 16) || (channels != 3 && channels != 4))
+        return cc_fail(err, CC_ERR_INTERNAL, "cannot encode a PNG of %d channels of %d bits",
+                       channels, bit_depth);
     out->size = 0;
-    if (!encode(out, width, height, rgb, texts, text_count))
+    if (!encode(out, width, height, bit_depth, channels, pixels, texts, text_count))
         return cc_fail(err, CC_ERR_NOMEM, "cannot encode a %d x %d PNG: out of memory", width,
                        height);
     return CC_OK;
+}
+
+cc_status cc_png_encode_rgb8(int width, int height, const uint8_t *rgb, const cc_png_text *texts,
+                             int text_count, cc_png_buffer *out, cc_error *err)
+{
+    return cc_png_encode(width, height, 8, 3, rgb, texts, text_count, out, err);
 }
 
 void cc_png_buffer_free(cc_png_buffer *buffer)

@@ -12,10 +12,10 @@
 
 struct cc_raw {
     MPI_Comm comm;
-    hid_t file, frames, angles, frame_index, projection;
+    hid_t file, frames, transmittance, angles, frame_index, projection;
     int first_frame, size;
     cc_precision precision;
-    void *buffer; /* one frame in the compute precision */
+    void *buffer; /* one frame's colour (or transmittance) in the compute precision */
     char path[4096];
     char temporary[4200];
 };
@@ -37,9 +37,18 @@ static void write_attribute(hid_t file, const char *name, hid_t type, const void
     H5Sclose(space);
 }
 
+static void write_text_attribute(hid_t file, const char *name, const char *value)
+{
+    hid_t text = H5Tcopy(H5T_C_S1);
+    H5Tset_size(text, strlen(value) + 1);
+    write_attribute(file, name, text, value);
+    H5Tclose(text);
+}
+
 static void close_all(cc_raw *raw)
 {
-    hid_t *handles[] = {&raw->frames, &raw->angles, &raw->frame_index, &raw->projection};
+    hid_t *handles[] = {&raw->frames, &raw->transmittance, &raw->angles, &raw->frame_index,
+                        &raw->projection};
     for (size_t h = 0; h < sizeof handles / sizeof handles[0]; h++) {
         if (*handles[h] >= 0)
             H5Dclose(*handles[h]);
@@ -62,13 +71,17 @@ static cc_status create_file(cc_raw *raw, const cc_render_options *options, long
     hsize_t slots = (hsize_t)(options->range_end - options->range_begin);
     hsize_t n = (hsize_t)options->size;
     hsize_t frame_dims[4] = {slots, n, n, 3};
+    hsize_t transmittance_dims[3] = {slots, n, n};
     hsize_t projection_dims[2] = {(hsize_t)ny, (hsize_t)nz};
     hid_t value_type = raw->precision == CC_DOUBLE ? H5T_IEEE_F64LE : H5T_IEEE_F32LE;
     raw->frames = create_dataset(raw->file, "frames", value_type, 4, frame_dims);
+    raw->transmittance =
+        create_dataset(raw->file, "transmittance", value_type, 3, transmittance_dims);
     raw->angles = create_dataset(raw->file, "angles", H5T_IEEE_F64LE, 1, &slots);
     raw->frame_index = create_dataset(raw->file, "frame_index", H5T_STD_I32LE, 1, &slots);
     raw->projection = create_dataset(raw->file, "projection", H5T_IEEE_F64LE, 2, projection_dims);
-    if (raw->frames < 0 || raw->angles < 0 || raw->frame_index < 0 || raw->projection < 0)
+    if (raw->frames < 0 || raw->transmittance < 0 || raw->angles < 0 || raw->frame_index < 0 ||
+        raw->projection < 0)
         return cc_fail(err, CC_ERR_OUTPUT, "cannot create datasets in raw output '%s'", raw->path);
     write_attribute(raw->file, "size", H5T_NATIVE_INT, &options->size);
     write_attribute(raw->file, "frames", H5T_NATIVE_INT, &options->frames);
@@ -80,6 +93,15 @@ static cc_status create_file(cc_raw *raw, const cc_render_options *options, long
     strncpy(precision_name, cc_precision_name(raw->precision), sizeof precision_name - 1);
     write_attribute(raw->file, "precision", text, precision_name);
     H5Tclose(text);
+    /* How the PNGs show the frames (design.md section 5). */
+    cc_output_format format = {
+        options->bit_depth,
+        options->transparent,
+        {options->background[0], options->background[1], options->background[2]}};
+    char background[32];
+    cc_output_background_name(&format, background, sizeof background);
+    write_attribute(raw->file, "bit_depth", H5T_NATIVE_INT, &options->bit_depth);
+    write_text_attribute(raw->file, "background", background);
     return CC_OK;
 }
 
@@ -90,7 +112,8 @@ cc_status cc_raw_create(const char *path, MPI_Comm comm, const cc_render_options
     if (raw == NULL)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
     raw->comm = comm;
-    raw->file = raw->frames = raw->angles = raw->frame_index = raw->projection = -1;
+    raw->file = raw->frames = raw->transmittance = raw->angles = raw->frame_index =
+        raw->projection = -1;
     raw->first_frame = options->range_begin;
     raw->size = options->size;
     raw->precision = options->precision;
@@ -146,6 +169,20 @@ cc_status cc_raw_write_frame(cc_raw *raw, int frame, double angle_deg, const cc_
     H5Sselect_hyperslab(space, H5S_SELECT_SET, offset, NULL, count, NULL);
     hid_t memory = H5Screate_simple(4, count, NULL);
     herr_t result = H5Dwrite(raw->frames, memory_type, memory, space, H5P_DEFAULT, raw->buffer);
+    H5Sclose(memory);
+    H5Sclose(space);
+    /* The transmittance, through the same buffer (a third of its size). */
+    size_t pixels = (size_t)n * (size_t)n;
+    if (raw->precision == CC_DOUBLE)
+        memcpy(raw->buffer, image->transmittance, pixels * sizeof(double));
+    else
+        for (size_t p = 0; p < pixels; p++)
+            ((float *)raw->buffer)[p] = (float)image->transmittance[p];
+    space = H5Dget_space(raw->transmittance);
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, offset, NULL, count, NULL);
+    memory = H5Screate_simple(3, count, NULL);
+    if (result >= 0)
+        result = H5Dwrite(raw->transmittance, memory_type, memory, space, H5P_DEFAULT, raw->buffer);
     H5Sclose(memory);
     H5Sclose(space);
     int32_t number = frame;

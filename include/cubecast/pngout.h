@@ -1,4 +1,5 @@
-/* pngout.h - 8-bit RGB PNG files through libpng, written atomically.
+/* pngout.h - 8- and 16-bit RGB and RGBA PNG files through libpng, written
+ * atomically.
  *
  * The file is written under a temporary name in the same folder and renamed
  * when complete, so a killed job never leaves a half-written frame.  Text
@@ -32,6 +33,14 @@ typedef struct cc_png_buffer {
  * (which must start zeroed; free with cc_png_buffer_free). */
 cc_status cc_png_encode_rgb8(int width, int height, const uint8_t *rgb, const cc_png_text *texts,
                              int text_count, cc_png_buffer *out, cc_error *err);
+
+/* The same for channels 3 (RGB) or 4 (RGBA, straight alpha) samples per
+ * pixel of bit_depth 8 (uint8_t) or 16 (uint16_t in the machine's byte
+ * order; the file holds them big-endian, as PNG wants).  With 8 and 3 the
+ * bytes are exactly cc_png_encode_rgb8's. */
+cc_status cc_png_encode(int width, int height, int bit_depth, int channels, const void *pixels,
+                        const cc_png_text *texts, int text_count, cc_png_buffer *out,
+                        cc_error *err);
 void cc_png_buffer_free(cc_png_buffer *buffer);
 
 /* zlib's CRC-32 of a buffer. */

@@ -1,8 +1,13 @@
 /* raw.h - the unquantised results (--raw FILE.h5), what exactness tests read.
  *
- * Datasets: "frames" (F, N, N, 3) in the compute precision, clipped as the
- * PNGs show; "angles" (F) in degrees; "frame_index" (F) the global frame
- * numbers; "projection" (Ny, Nz) float64, ln of the mean along x.  The file
+ * Datasets: "frames" (F, N, N, 3) in the compute precision, the colour C
+ * clipped to [0, 1] (what the PNGs show over black); "transmittance"
+ * (F, N, N) in the compute precision, T = prod(1 - a) as rendered, so that
+ * every PNG (any --background, --bit-depth) follows from C and T
+ * (image.h); "angles" (F) in degrees; "frame_index" (F) the global frame
+ * numbers; "projection" (Ny, Nz) float64, ln of the mean along x.  Root
+ * attributes: size, frames, start_deg, sweep_deg, precision, bit_depth and
+ * background (cc_output_background_name).  The file
  * is created collectively with parallel HDF5 under a temporary name; each
  * rank writes its own frames; cc_raw_close renames it into place. */
 #ifndef CUBECAST_RAW_H
@@ -21,7 +26,8 @@ typedef struct cc_raw cc_raw;
 cc_status cc_raw_create(const char *path, MPI_Comm comm, const cc_render_options *options, long ny,
                         long nz, cc_raw **out, cc_error *err);
 
-/* Independent: writes one clipped frame (global number frame). */
+/* Independent: writes one frame (global number frame): its clipped colour
+ * and its transmittance. */
 cc_status cc_raw_write_frame(cc_raw *raw, int frame, double angle_deg, const cc_image *image,
                              cc_error *err);
 

@@ -5,8 +5,9 @@
                    [--workdir DIR] [--keep] CASE [CASE ...]
 
 Cases: selftest, generated_noncubic, generated_float64, h5py_inputs, range,
-mpi_np2, mpi_np3, all.  Each case works in its own temporary folder (removed
-on success, kept on failure or with --keep) and prints its max errors.
+mpi_np2, mpi_np3, png_formats, all.  Each case works in its own temporary
+folder (removed on success, kept on failure or with --keep) and prints its
+max errors.
 
 What is checked against the contract (design.md section 1, docs/cli-spec.md):
   * --raw layout: frames (K, N, N, 3) float32/float64, angles (exactly
@@ -19,6 +20,11 @@ What is checked against the contract (design.md section 1, docs/cli-spec.md):
   * projection.png == matplotlib viridis (clim -5..5) of the reference
     (a neighbouring colour allowed only where ref +- tol crosses a bin edge);
   * under mpirun -np 2 / -np 3 the raw results are bitwise those of -np 1;
+  * png_formats (design.md section 5): --bit-depth 8|16 and --background
+    black|white|#3366cc|transparent: every PNG sample is the level of the
+    raw C and T's formula within one quantisation step (and only at a
+    rounding boundary), raw "transmittance" matches the reference's T,
+    the default stays byte for byte the original's PNG;
   * sensitivity: on the same data, a 1-degree angle error, a transposed or
     flipped image, or a camera/voxel grid of spacing 1 instead of n/(n-1)
     moves the reference by far more than the tolerance, so such bugs fail.
@@ -28,10 +34,12 @@ import argparse
 import glob
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 import numpy as np
 
@@ -648,6 +656,283 @@ def case_nonfinite(tmp):
                                           0.0, 90.0, prec, refs=refs, do_sensitivity=False)
 
 
+# ------------------------------------------------------ PNG formats (section 5)
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def decode_png(path):
+    """Decodes a non-interlaced PNG of colour type 2 (RGB) or 6 (RGBA), 8 or
+    16 bits, after the PNG specification (ISO/IEC 15948) with zlib alone
+    (PIL reads 16-bit colour as 8-bit): checks the signature and every chunk's
+    CRC, undoes the five row filters, reads 16-bit samples big-endian.
+    Returns (levels (H, W, C) int64, bit depth, colour type, tEXt dict,
+    chunk types in order)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    check(data[:8] == PNG_SIGNATURE, "%s: no PNG signature" % path)
+    pos, idat, texts, kinds, ihdr = 8, [], {}, [], None
+    while pos < len(data):
+        check(pos + 12 <= len(data), "%s: truncated chunk at byte %d" % (path, pos))
+        length, = struct.unpack(">I", data[pos:pos + 4])
+        kind = data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        crc, = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        check(zlib.crc32(kind + body) & 0xffffffff == crc,
+              "%s: bad CRC in chunk %r" % (path, kind))
+        kinds.append(kind.decode("latin-1"))
+        if kind == b"IHDR":
+            ihdr = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"tEXt":
+            key, value = body.split(b"\0", 1)
+            texts[key.decode("latin-1")] = value.decode("latin-1")
+        pos += 12 + length
+        if kind == b"IEND":
+            break
+    check(ihdr is not None and kinds[0] == "IHDR" and kinds[-1] == "IEND",
+          "%s: chunks %s" % (path, kinds))
+    w, h, depth, colour, compression, filtering, interlace = ihdr
+    check(colour in (2, 6) and depth in (8, 16) and compression == 0 and filtering == 0 and
+          interlace == 0, "%s: IHDR %s not handled" % (path, ihdr))
+    channels = 3 if colour == 2 else 4
+    bpp = channels * depth // 8
+    stride = w * bpp
+    raw = zlib.decompress(b"".join(idat))
+    check(len(raw) == h * (stride + 1), "%s: %d bytes of image data, want %d"
+          % (path, len(raw), h * (stride + 1)))
+    out = np.zeros((h, stride), dtype=np.int64)
+    prev = np.zeros(stride, dtype=np.int64)
+    for y in range(h):
+        ftype = raw[y * (stride + 1)]
+        line = np.frombuffer(raw, np.uint8, stride, y * (stride + 1) + 1).astype(np.int64)
+        if ftype == 0:
+            cur = line
+        elif ftype == 1:  # Sub: a running sum per byte position within a pixel
+            cur = np.cumsum(line.reshape(w, bpp), axis=0).reshape(stride) % 256
+        elif ftype == 2:  # Up
+            cur = (line + prev) % 256
+        elif ftype in (3, 4):  # Average, Paeth: byte by byte
+            cur = np.zeros(stride, dtype=np.int64)
+            for x in range(stride):
+                a = int(cur[x - bpp]) if x >= bpp else 0
+                b = int(prev[x])
+                c = int(prev[x - bpp]) if x >= bpp else 0
+                if ftype == 3:
+                    pred = (a + b) // 2
+                else:
+                    p = a + b - c
+                    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                    pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                cur[x] = (int(line[x]) + pred) % 256
+        else:
+            raise Failure("%s: row %d has filter type %d" % (path, y, ftype))
+        out[y] = cur
+        prev = cur
+    if depth == 16:
+        out = out.reshape(h, w * channels, 2)
+        out = out[..., 0] * 256 + out[..., 1]
+    return out.reshape(h, w, channels), depth, colour, texts, kinds
+
+
+BACKGROUNDS = {"black": (0.0, 0.0, 0.0), "white": (1.0, 1.0, 1.0),
+               "#3366cc": (0x33 / 255.0, 0x66 / 255.0, 0xcc / 255.0), "transparent": None}
+
+
+def expected_values(C, T, background):
+    """The section 5 values of a frame from its clipped colour C and its
+    transmittance T, written out here from the contract: (values (N, N, 3
+    or 4), unclipped colour for transparent or None)."""
+    bg = BACKGROUNDS[background]
+    if bg is None:
+        alpha = np.clip(1.0 - T, 0.0, 1.0)
+        pos = alpha > 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            straight = np.where(pos[..., None], C / np.where(pos, alpha, 1.0)[..., None], 0.0)
+        return np.concatenate([np.clip(straight, 0.0, 1.0), alpha[..., None]], axis=-1), straight
+    if background == "black":
+        return C, None  # exactly section 1's picture
+    return np.clip(C + T[..., None] * np.asarray(bg), 0.0, 1.0), None
+
+
+def levels_of(values, depth):
+    L = 255.0 if depth == 8 else 65535.0
+    x = L * np.clip(values, 0.0, 1.0)
+    return np.floor(x + 0.5).astype(np.int64), x
+
+
+def check_levels(label, path, png, values, depth):
+    """Every sample within one quantisation step of floor(L*v + 0.5), and off
+    by one only where L*v lies within 1e-6 of a rounding boundary (where
+    the C and NumPy arithmetic may round differently).  Returns the count
+    of such +-1 samples."""
+    want, x = levels_of(values, depth)
+    diff = np.abs(png - want)
+    frac = (x + 0.5) - np.floor(x + 0.5)
+    near = np.minimum(frac, 1.0 - frac) <= 1e-6
+    bad = (diff > 1) | ((diff == 1) & ~near)
+    if bad.any():
+        idx = np.argwhere(bad)
+        j, k, ch = idx[0]
+        raise Failure("%s: %s: %d of %d samples differ from the raw C and T's level; first at "
+                      "row %d col %d channel %d: png %d, want %d (L*value = %.9f)"
+                      % (label, path, len(idx), png.size, j, k, ch, png[j, k, ch],
+                         want[j, k, ch], x[j, k, ch]))
+    return int((diff == 1).sum())
+
+
+def reference_ct(V, N, deg):
+    """(C unclipped, T) of a frame from scripts/reference.py."""
+    if hasattr(R, "render_frame_ct"):
+        return R.render_frame_ct(V, N, np.radians(deg))
+    return R.render_partial(V, N, np.radians(deg), 0, N)
+
+
+def case_png_formats(tmp):
+    inp = os.path.join(tmp, "cube.h5")
+    generate(inp, "--shape", "30", "36", "34", "--seed", "5")
+    V = read_volume(inp, "density")
+    N, F, start, sweep = 32, 2, 10.0, 120.0
+    angles = expected_angles(F, start, sweep, 0, F)
+    ref_ct = [reference_ct(V, N, deg) for deg in angles]
+    refs = [np.clip(C, 0.0, 1.0) for C, _ in ref_ct]
+    for s, (C, T) in enumerate(ref_ct):
+        check(T.min() < 0.5 and T.max() > 0.99 and (np.abs(C) > 0.0).any(),
+              "frame %d: reference T in [%.3g, %.3g]: not a discriminating picture"
+              % (s, T.min(), T.max()))
+        for name, bg in BACKGROUNDS.items():
+            if name in ("black", "transparent"):
+                continue
+            # a background must change the picture by far more than one level
+            shown = np.clip(refs[s] + T[..., None] * np.asarray(bg), 0.0, 1.0)
+            check(np.abs(shown - refs[s]).max() > 0.2, "background %s barely shows" % name)
+    # The reference's own section 5 helpers, where it has them, agree with
+    # the formulas written out here.
+    if hasattr(R, "over_background") and hasattr(R, "to_transparent"):
+        C, T = ref_ct[0]
+        Cc = np.clip(C, 0.0, 1.0)
+        for name, bg in BACKGROUNDS.items():
+            mine, _ = expected_values(Cc, T, name)
+            if bg is None:
+                rgb, alpha = R.to_transparent(C, T)
+                theirs = np.concatenate([rgb, alpha[..., None]], axis=-1)
+            else:
+                theirs = R.over_background(C, T, bg)
+            check(np.array_equal(mine, theirs),
+                  "the test's %s formula differs from scripts/reference.py's" % name)
+        log("  ok the test's formulas == scripts/reference.py's over_background/to_transparent")
+
+    for prec in ("single", "double"):
+        tol = FRAME_TOL[prec]
+        base = None  # the raw C and T of the default render
+        for depth in (8, 16):
+            for background in BACKGROUNDS:
+                label = "png%d_%s_%s" % (depth, background.lstrip("#"), prec)
+                default = depth == 8 and background == "black"
+                extra = [] if default else ["--bit-depth", str(depth), "--background", background]
+                _, outdir, raw = render_and_check(
+                    tmp, label, inp, V, N, F, start, sweep, prec, refs=refs, extra=extra,
+                    do_sensitivity=False, check_pngs=default)
+                with h5py.File(raw, "r") as h:
+                    check("transmittance" in h, "%s: raw file lacks 'transmittance'" % label)
+                    tr = h["transmittance"]
+                    want_dtype = np.float32 if prec == "single" else np.float64
+                    check(tr.dtype == want_dtype and tr.shape == (F, N, N),
+                          "%s: transmittance %s %s, want %s %s"
+                          % (label, tr.dtype, tr.shape, np.dtype(want_dtype), (F, N, N)))
+                    Ts = tr[...].astype(np.float64)
+                    Cs = h["frames"][...].astype(np.float64)
+                    attrs = {k: attr_value(v) for k, v in h.attrs.items()}
+                check(attrs.get("bit_depth") == depth and attrs.get("background") == background,
+                      "%s: raw attributes bit_depth %r, background %r" %
+                      (label, attrs.get("bit_depth"), attrs.get("background")))
+                # raw T against the reference's T (C is checked by check_render)
+                terr = max(float(np.abs(Ts[s] - ref_ct[s][1]).max()) for s in range(F))
+                check(terr <= tol, "%s: raw transmittance differs from the reference's T by "
+                      "%.3e > %.0e" % (label, terr, tol))
+                check(Ts.min() >= 0.0 and Ts.max() <= 1.0, "%s: T outside [0, 1]" % label)
+                # C and T do not depend on how they are shown
+                if base is None:
+                    base = (Cs, Ts)
+                check(np.array_equal(Cs, base[0]) and np.array_equal(Ts, base[1]),
+                      "%s: raw frames/transmittance differ from the default render's" % label)
+                nboundary, worst_ref = 0, 0.0
+                for s in range(F):
+                    path = os.path.join(outdir, "frame_%05d.png" % s)
+                    png, got_depth, colour, texts, kinds = decode_png(path)
+                    want_colour = 6 if background == "transparent" else 2
+                    check(got_depth == depth and colour == want_colour,
+                          "%s: %s is %d-bit colour type %d, want %d-bit type %d"
+                          % (label, path, got_depth, colour, depth, want_colour))
+                    check(png.shape[:2] == (N, N), "%s: %s shape %s" % (label, path, png.shape))
+                    check(texts.get("frame") == str(s), "%s: tEXt frame %r" % (label,
+                                                                              texts.get("frame")))
+                    if background == "black":
+                        check("background" not in texts, "%s: a background text chunk over "
+                              "black (the default PNG must not change)" % label)
+                    else:
+                        check(texts.get("background") == background, "%s: tEXt background %r"
+                              % (label, texts.get("background")))
+                    values, straight = expected_values(Cs[s], Ts[s], background)
+                    if default:
+                        # the original's PNG: exactly the levels of C, no slack
+                        want, _ = levels_of(values, 8)
+                        check(np.array_equal(png, want), "%s: %s: default PNG is not exactly "
+                              "floor(255*C + 0.5)" % (label, path))
+                        check([k for k in kinds if k == "tEXt"] == ["tEXt"] * 5,
+                              "%s: %s: text chunks %s" % (label, path, sorted(texts)))
+                        with Image.open(path) as im:
+                            check(np.array_equal(np.asarray(im.convert("RGB")), png),
+                                  "%s: PIL and this test's decoder disagree on %s" % (label, path))
+                    nboundary += check_levels(label, path, png, values, depth)
+                    L = 255.0 if depth == 8 else 65535.0
+                    if straight is not None:
+                        # over black the transparent PNG gives C back: colour * alpha
+                        # ~ C, to the quantisation of both (where C/alpha <= 1)
+                        comp = png[..., :3] / L * (png[..., 3:] / L)
+                        ok = straight <= 1.0
+                        e = float(np.abs(comp - Cs[s])[ok].max())
+                        check(e <= 1.0 / L + 1e-12, "%s: %s: colour*alpha differs from C by "
+                              "%.3g > one level" % (label, path, e))
+                        if depth == 8:
+                            with Image.open(path) as im:
+                                check(im.mode == "RGBA" and np.array_equal(np.asarray(im), png),
+                                      "%s: PIL reads %s differently" % (label, path))
+                        # alpha against the reference's T
+                        ra = np.clip(1.0 - ref_ct[s][1], 0.0, 1.0)
+                        worst_ref = max(worst_ref, float(np.abs(png[..., 3] - L * ra).max()))
+                        check(worst_ref <= 0.5 + L * tol + 1e-6, "%s: %s: alpha %.3f levels off "
+                              "the reference's 1 - T" % (label, path, worst_ref))
+                    else:
+                        # against the reference's (C, T) directly
+                        bg = np.asarray(BACKGROUNDS[background])
+                        rv = np.clip(refs[s] + ref_ct[s][1][..., None] * bg, 0.0, 1.0)
+                        worst_ref = max(worst_ref, float(np.abs(png - L * rv).max()))
+                        check(worst_ref <= 0.5 + L * tol * (1.0 + bg.max()) + 1e-6,
+                              "%s: %s: %.3f levels off the reference's picture"
+                              % (label, path, worst_ref))
+                        if depth == 8 and background != "black":
+                            with Image.open(path) as im:
+                                check(im.mode == "RGB" and np.array_equal(np.asarray(im), png),
+                                      "%s: PIL reads %s differently" % (label, path))
+                log("  ok %-40s every sample = level of the raw C, T (%d +-1 at a boundary); "
+                    "T vs reference %.2e; vs reference %.3f levels"
+                    % (label, nboundary, terr, worst_ref))
+    # the default, asked for explicitly, is the same file byte for byte
+    out_a, out_b = os.path.join(tmp, "default_a"), os.path.join(tmp, "default_b")
+    common = ["render", inp, "--size", str(N), "--frames", str(F), "--start-deg", repr(start),
+              "--sweep-deg", repr(sweep), "--quiet", "--no-projection"]
+    cubecast(common + ["-o", out_a])
+    cubecast(common + ["-o", out_b, "--bit-depth", "8", "--background", "black"])
+    for s in range(F):
+        with open(os.path.join(out_a, "frame_%05d.png" % s), "rb") as fa, \
+                open(os.path.join(out_b, "frame_%05d.png" % s), "rb") as fb:
+            check(fa.read() == fb.read(), "--bit-depth 8 --background black: frame %d is not "
+                  "the default's file byte for byte" % s)
+    log("  ok --bit-depth 8 --background black writes the default's PNG files byte for byte")
+
+
 CASES = {
     "selftest": case_selftest,
     "nonfinite": case_nonfinite,
@@ -658,6 +943,7 @@ CASES = {
     "range": case_range,
     "mpi_np2": lambda tmp: case_mpi(tmp, 2),
     "mpi_np3": lambda tmp: case_mpi(tmp, 3),
+    "png_formats": case_png_formats,
 }
 
 
