@@ -448,13 +448,29 @@ static cc_status write_projection_root(run *r, cc_error *err)
     cc_projection_finish(sum, r->shape[0], count);
     cc_status status = CC_OK;
     if (options->projection) {
+        /* --colormap (checked with the options) over --projection-range:
+         * A:B, auto (the finite values' span) or the original's [-5, 5]. */
+        const cc_colormap *map = cc_colormap_default();
+        if (options->colormap != NULL && cc_colormap_find(options->colormap, &map, err) != CC_OK)
+            return CC_ERR_USAGE;
+        const cc_value_range *range = &options->projection_range;
+        double lo = -5.0, hi = 5.0;
+        int automatic = range->given && range->automatic;
+        if (automatic && !cc_projection_finite_range(sum, count, &lo, &hi))
+            automatic = -1; /* no finite value: the default limits */
+        else if (range->given && !range->automatic) {
+            lo = range->lo;
+            hi = range->hi;
+        }
         uint8_t *rgb = malloc(count * 3);
         if (rgb == NULL)
             return cc_fail(err, CC_ERR_NOMEM, "out of memory");
-        cc_projection_to_rgb8(sum, count, -5.0, 5.0, rgb);
+        cc_projection_to_rgb8(sum, count, map, lo, hi, rgb);
+        char what[160];
+        cc_projection_describe(map, lo, hi, automatic, what, sizeof what);
         cc_png_text texts[] = {{"input", options->input},
                                {"dataset", options->dataset},
-                               {"what", "ln(mean over x), viridis, limits [-5, 5]"},
+                               {"what", what},
                                {"Software", "cubecast " CC_VERSION_STRING}};
         cc_png_buffer png = {NULL, 0, 0};
         status = cc_png_encode_rgb8((int)r->shape[2], (int)r->shape[1], rgb, texts, 4, &png, err);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "cubecast/colormap.h"
 #include "cubecast/view.h"
 
 /* Limits that catch typos (an extra zero) rather than real requests: a
@@ -61,8 +62,6 @@ cc_status cc_render_options_check(const cc_render_options *options, cc_error *er
     const char *pending = options->tf != NULL               ? "--tf"
                           : options->scale != CC_SCALE_AUTO ? "--scale"
                           : options->data_range.given       ? "--data-range"
-                          : options->colormap != NULL       ? "--colormap"
-                          : options->projection_range.given ? "--projection-range"
                           : options->opacity_unit != 0.0    ? "--opacity-unit"
                                                             : NULL;
     if (pending != NULL)
@@ -74,6 +73,11 @@ cc_status cc_render_options_check(const cc_render_options *options, cc_error *er
         if (!(options->background[c] >= 0.0 && options->background[c] <= 1.0))
             return cc_fail(err, CC_ERR_USAGE,
                            "--background must be black, white, transparent or #RRGGBB");
+    if (options->colormap != NULL) {
+        const cc_colormap *map;
+        if (cc_colormap_find(options->colormap, &map, err) != CC_OK)
+            return CC_ERR_USAGE;
+    }
     if (options->overwrite && options->resume)
         return cc_fail(err, CC_ERR_USAGE,
                        "--overwrite and --resume contradict each other: --resume keeps a "

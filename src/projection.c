@@ -1,12 +1,10 @@
-/* projection.c - ln(mean over x) and its viridis picture (projection.h). */
+/* projection.c - ln(mean over x) and its picture (projection.h). */
 #include "cubecast/projection.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-static const uint8_t cc_viridis[256][3] = {
-#include "viridis.inc"
-};
 
 /* One row of n values along z: adds them into out (unless NULL) and
  * returns the sum of their checksum terms, key being the first's. */
@@ -81,28 +79,52 @@ void cc_projection_finish(double *sum, long nx, size_t count)
         sum[p] = log(sum[p] / (double)nx);
 }
 
-/* matplotlib's Colormap.__call__: x * 256 truncated, 1.0 -> 255, under ->
- * first colour, over -> last colour, NaN -> "bad" (drawn black here). */
-static int viridis_index(double value, double lo, double hi, int *index)
+int cc_projection_finite_range(const double *log_mean, size_t count, double *lo, double *hi)
 {
-    if (isnan(value))
-        return 0;
-    double x = (value - lo) / (hi - lo) * 256.0;
-    if (x < 0.0)
-        *index = 0;
-    else if (x >= 256.0)
-        *index = 255;
-    else
-        *index = (int)x;
-    return 1;
+    int found = 0;
+    for (size_t p = 0; p < count; p++)
+        if (isfinite(log_mean[p])) {
+            if (!found || log_mean[p] < *lo)
+                *lo = log_mean[p];
+            if (!found || log_mean[p] > *hi)
+                *hi = log_mean[p];
+            found = 1;
+        }
+    return found;
 }
 
-void cc_projection_to_rgb8(const double *log_mean, size_t count, double lo, double hi, uint8_t *rgb)
+void cc_projection_to_rgb8(const double *log_mean, size_t count, const cc_colormap *map, double lo,
+                           double hi, uint8_t *rgb)
 {
+    /* matplotlib's Normalize: (value - lo) / (hi - lo), in that order, or 0
+     * for every value when lo == hi.  There matplotlib's fill(0) paints NaN
+     * with the first colour too; here NaN stays black, as everywhere else. */
     for (size_t p = 0; p < count; p++) {
-        int index = 0;
-        int known = viridis_index(log_mean[p], lo, hi, &index);
-        for (int c = 0; c < 3; c++)
-            rgb[3 * p + c] = known ? cc_viridis[index][c] : 0;
+        double t =
+            lo == hi ? (isnan(log_mean[p]) ? log_mean[p] : 0.0) : (log_mean[p] - lo) / (hi - lo);
+        cc_colormap_rgb8(map, t, rgb + 3 * p);
     }
+}
+
+/* value in the fewest significant digits that read back as value. */
+static void shortest(double value, char *out, size_t size)
+{
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(out, size, "%.*g", digits, value);
+        if (strtod(out, NULL) == value)
+            return;
+    }
+}
+
+void cc_projection_describe(const cc_colormap *map, double lo, double hi, int automatic, char *out,
+                            size_t size)
+{
+    char lo_text[32], hi_text[32];
+    shortest(lo, lo_text, sizeof lo_text);
+    shortest(hi, hi_text, sizeof hi_text);
+    snprintf(out, size, "ln(mean over x), %s, limits [%s, %s]%s", cc_colormap_name(map), lo_text,
+             hi_text,
+             automatic > 0   ? " (auto: finite min and max)"
+             : automatic < 0 ? " (auto: no finite value)"
+                             : "");
 }

@@ -1,13 +1,17 @@
 /* projection.h - the original's comparison picture: ln(mean over x of V).
  *
  * Each rank sums its own x range of the volume; the sums are reduced across
- * ranks and turned into ln(mean) and then into viridis colours with limits
- * [-5, 5], as matplotlib's imshow(..., cmap="viridis", clim=(-5, 5)) would. */
+ * ranks and turned into ln(mean) and then into the colours of a colour map
+ * (colormap.h) between two limits, as matplotlib's
+ * imshow(..., cmap=NAME, clim=(lo, hi)) would: the original's is viridis
+ * with limits [-5, 5]. */
 #ifndef CUBECAST_PROJECTION_H
 #define CUBECAST_PROJECTION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "cubecast/colormap.h"
 #include "cubecast/error.h"
 #include "cubecast/volume.h"
 
@@ -20,8 +24,23 @@ uint32_t cc_projection_scan(const cc_volume *volume, const cc_box *box, double *
 /* sum -> ln(sum / nx), in place, for ny * nz values. */
 void cc_projection_finish(double *sum, long nx, size_t count);
 
-/* ln(mean) values -> viridis RGB with colour limits [lo, hi]; NaN is black. */
-void cc_projection_to_rgb8(const double *log_mean, size_t count, double lo, double hi,
-                           uint8_t *rgb);
+/* The smallest and largest finite values of count ln(mean) values (the
+ * limits of --projection-range auto); 0 when none is finite. */
+int cc_projection_finite_range(const double *log_mean, size_t count, double *lo, double *hi);
+
+/* ln(mean) values -> 8-bit RGB of map with colour limits [lo, hi], as
+ * matplotlib's Normalize(lo, hi) and Colormap(..., bytes=True) give them:
+ * t = (value - lo) / (hi - lo), below lo the first colour, above hi the
+ * last, NaN black.  lo == hi gives every value but NaN the first colour
+ * (matplotlib's Normalize maps all to 0 then, NaN included). */
+void cc_projection_to_rgb8(const double *log_mean, size_t count, const cc_colormap *map, double lo,
+                           double hi, uint8_t *rgb);
+
+/* The PNG's "what" text: "ln(mean over x), viridis, limits [-5, 5]" (the
+ * original's, byte for byte), limits in the fewest digits that read back
+ * exactly; automatic 1 adds " (auto: finite min and max)", -1 " (auto: no
+ * finite value)". */
+void cc_projection_describe(const cc_colormap *map, double lo, double hi, int automatic, char *out,
+                            size_t size);
 
 #endif

@@ -28,6 +28,11 @@ What is checked against the contract (design.md section 1, docs/cli-spec.md):
   * sensitivity: on the same data, a 1-degree angle error, a transposed or
     flipped image, or a camera/voxel grid of spacing 1 instead of n/(n-1)
     moves the reference by far more than the tolerance, so such bugs fail.
+  * colormaps: projection.png under --colormap (all seven maps, aliases)
+    and --projection-range A:B|auto is matplotlib's imshow of the raw
+    projection, exactly (scripts/gen_colormaps.py's table for grey and Cool
+    to Warm), and of the reference's up to a bin edge; "what" states the map
+    and the limits; the frames do not change.
 """
 
 import argparse
@@ -933,6 +938,178 @@ def case_png_formats(tmp):
     log("  ok --bit-depth 8 --background black writes the default's PNG files byte for byte")
 
 
+# ---------------------------------------------- --colormap, --projection-range
+
+def scripts_module(name):
+    """A module of scripts/ (beside reference.py), e.g. gen_colormaps."""
+    import importlib.util
+    path = os.path.join(os.path.dirname(CFG.reference), name + ".py")
+    spec = importlib.util.spec_from_file_location("cubecast_" + name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def colour_projection(P, cmap, lo, hi):
+    """matplotlib's imshow(P, cmap=cmap, clim=(lo, hi)) as 8-bit RGB: the
+    colours of Normalize(lo, hi)(P) with bytes=True; NaN (the bad colour,
+    transparent black) is black."""
+    from matplotlib import colors
+    with np.errstate(invalid="ignore"):
+        rgba = cmap(colors.Normalize(vmin=lo, vmax=hi)(P), bytes=True)
+    return np.ascontiguousarray(rgba[..., :3])
+
+
+def case_colormaps(tmp):
+    """projection.png under --colormap and --projection-range: every pixel
+    is matplotlib's colour (its own viridis, magma, ... or a ListedColormap
+    of scripts/gen_colormaps.py's table for grey and Cool to Warm) of
+    cubecast's raw projection, exactly, and of the reference's
+    ln(mean over x) up to a neighbouring colour where ref +- tol crosses a
+    bin edge; auto takes the finite minimum and maximum; the "what" text
+    names the map and the limits; frames do not change."""
+    import matplotlib
+    from matplotlib.colors import ListedColormap
+    gen = scripts_module("gen_colormaps")
+    tables = dict(gen.tables())
+    cmaps = {name: matplotlib.colormaps[name] for name in gen.LISTED}
+    cmaps["grey"] = ListedColormap(tables["grey"])
+    cmaps["Cool to Warm"] = ListedColormap(tables["Cool to Warm"])
+    check(np.array_equal(np.asarray(tables["Cool to Warm"][0]), gen.COOL_TO_WARM_RGBPOINTS[1:4]),
+          "Cool to Warm's first entry is not ParaView's first RGBPoint")
+
+    # ln(value) a ramp across y and z from -7 to 9 (so the projection crosses
+    # every limit below), with noise, and columns whose projection is -inf
+    # (zeros), NaN (negative values, a NaN voxel) and +inf.
+    nx, ny, nz = 12, 30, 36
+    rng = np.random.default_rng(41)
+    y = np.linspace(0.0, 1.0, ny)[None, :, None]
+    z = np.linspace(0.0, 1.0, nz)[None, None, :]
+    ln = -7.0 + 8.0 * y + 8.0 * z + 0.4 * rng.standard_normal((nx, ny, nz))
+    v = np.exp(ln)
+    v[:, 0, 0:3] = 0.0
+    v[:, 1, 0:2] = -2.0
+    v[3, 2, 5] = np.nan
+    v[4, ny - 1, nz - 1] = np.inf
+    inp = os.path.join(tmp, "ramp.h5")
+    with h5py.File(inp, "w") as f:
+        f.create_dataset("density", data=v)
+    P = R.projection(v)
+    check(np.isneginf(P).any() and np.isnan(P).any() and np.isposinf(P).any() and
+          np.nanmin(P[np.isfinite(P)]) < -5.5 and np.nanmax(P[np.isfinite(P)]) > 7.5,
+          "test cube: projection lacks -inf, NaN, +inf or does not span [-5.5, 7.5]")
+    ptol = PROJ_TOL["single"]
+    fin = P[np.isfinite(P)]
+
+    runs = [  # extra options, map, limits (None: auto)
+        ([], "viridis", (-5.0, 5.0)),
+        (["--colormap", "magma"], "magma", (-5.0, 5.0)),
+        (["--colormap", "Cool to Warm"], "Cool to Warm", (-5.0, 5.0)),
+        (["--projection-range", "-3:7"], "viridis", (-3.0, 7.0)),
+        (["--projection-range", "auto"], "viridis", None),
+        (["--colormap", "cool-to-warm", "--projection-range", "auto"], "Cool to Warm", None),
+        (["--colormap", "INFERNO", "--projection-range=-6.5:2.25"], "inferno", (-6.5, 2.25)),
+        (["--colormap", "plasma", "--projection-range", "0:1e-3"], "plasma", (0.0, 1e-3)),
+        (["--colormap", "cividis", "--projection-range", "auto"], "cividis", None),
+        (["--colormap", "gray", "--projection-range", "-3:7"], "grey", (-3.0, 7.0)),
+        (["--colormap", "coolwarm", "--projection-range", "-3:7"], "Cool to Warm", (-3.0, 7.0)),
+    ]
+    first_frame = None
+    for k, (extra, name, limits) in enumerate(runs):
+        label = "cmap%d_%s" % (k, name.replace(" ", "_"))
+        outdir = os.path.join(tmp, label)
+        raw = os.path.join(tmp, label + ".h5")
+        cubecast(["render", inp, "-o", outdir, "--size", "8", "--frames", "1", "--raw", raw,
+                  "--quiet"] + extra)
+        with h5py.File(raw, "r") as h:
+            proj = h["projection"][...]
+        check(np.array_equal(np.isnan(proj), np.isnan(P)) and
+              np.array_equal(np.isinf(proj), np.isinf(P)) and
+              np.abs(proj[np.isfinite(P)] - P[np.isfinite(P)]).max() <= ptol,
+              "%s: raw projection differs from the reference" % label)
+        with Image.open(os.path.join(outdir, "projection.png")) as im:
+            check(im.mode == "RGB" and im.size == (nz, ny),
+                  "%s: projection.png mode %s size %s" % (label, im.mode, im.size))
+            what = dict(getattr(im, "text", {}) or {}).get("what")
+            ppx = np.asarray(im, dtype=np.uint8)
+        # The limits: as given, or the finite span of cubecast's projection,
+        # stated in "what" in digits that read back exactly.
+        if limits is None:
+            lo, hi = float(proj[np.isfinite(proj)].min()), float(proj[np.isfinite(proj)].max())
+            check(abs(lo - fin.min()) <= ptol and abs(hi - fin.max()) <= ptol,
+                  "%s: auto limits [%r, %r], reference's finite span [%r, %r]"
+                  % (label, lo, hi, fin.min(), fin.max()))
+        else:
+            lo, hi = limits
+        want_what = "ln(mean over x), %s, limits [%s, %s]%s" % (
+            name, fmt_limit(lo), fmt_limit(hi),
+            " (auto: finite min and max)" if limits is None else "")
+        check(what == want_what, "%s: projection.png tEXt what=%r, want %r"
+              % (label, what, want_what))
+        # Exactly matplotlib's colours of cubecast's own projection.
+        cmap = cmaps[name]
+        want = colour_projection(proj, cmap, lo, hi)
+        bad = np.any(ppx != want, axis=-1)
+        if bad.any():
+            j, i = np.argwhere(bad)[0]
+            raise Failure("%s: projection.png: %d of %d pixels are not matplotlib's %s over "
+                          "[%r, %r] of the raw projection; first at row %d col %d: png %s, "
+                          "want %s (ln mean %r)" % (label, int(bad.sum()), bad.size, name, lo,
+                                                    hi, j, i, ppx[j, i].tolist(),
+                                                    want[j, i].tolist(), proj[j, i]))
+        # And of the reference's, up to a bin edge within the tolerance.
+        ok = np.all(ppx == colour_projection(P, cmap, lo, hi), axis=-1)
+        with np.errstate(invalid="ignore"):
+            ok |= np.all(ppx == colour_projection(P - ptol, cmap, lo, hi), axis=-1)
+            ok |= np.all(ppx == colour_projection(P + ptol, cmap, lo, hi), axis=-1)
+        check(ok.all(), "%s: %d pixels differ from matplotlib's %s of the reference projection"
+              % (label, int((~ok).sum()), name))
+        # The picture uses the map's range: many colours, both ends.
+        used = {tuple(c) for c in ppx.reshape(-1, 3)}
+        ends = colour_projection(np.array([lo - 1.0, hi + 1.0]), cmap, lo, hi)
+        check(len(used) >= (60 if hi - lo >= 5.0 else 3) and tuple(ends[0]) in used and
+              tuple(ends[1]) in used,
+              "%s: only %d colours, or an end colour missing" % (label, len(used)))
+        with Image.open(os.path.join(outdir, "frame_00000.png")) as im:
+            frame = np.asarray(im).tobytes()
+        check(first_frame is None or frame == first_frame,
+              "%s: frame_00000.png changed with the projection's options" % label)
+        first_frame = frame
+        log("  ok %-32s %-55s %d colours" % (label, " ".join(extra) or "(defaults)", len(used)))
+
+    # auto on a constant projection (lo == hi: matplotlib's Normalize gives
+    # 0, the first colour) and on one with no finite value (the default
+    # limits stay, and "what" says why).
+    for label, value, lo, hi, note in (
+            ("cmap_constant", 2.0, np.log(2.0), np.log(2.0), " (auto: finite min and max)"),
+            ("cmap_all_zero", 0.0, -5.0, 5.0, " (auto: no finite value)")):
+        path = os.path.join(tmp, label + ".h5")
+        with h5py.File(path, "w") as f:
+            f.create_dataset("density", data=np.full((6, 5, 7), value, dtype=np.float32))
+        outdir = os.path.join(tmp, label)
+        cubecast(["render", path, "-o", outdir, "--size", "8", "--frames", "1", "--quiet",
+                  "--colormap", "magma", "--projection-range", "auto"])
+        with Image.open(os.path.join(outdir, "projection.png")) as im:
+            what = dict(getattr(im, "text", {}) or {}).get("what")
+            ppx = np.asarray(im, dtype=np.uint8)
+        want_what = "ln(mean over x), magma, limits [%s, %s]%s" % (fmt_limit(lo), fmt_limit(hi),
+                                                                   note)
+        check(what == want_what, "%s: what=%r, want %r" % (label, what, want_what))
+        want = colour_projection(R.projection(np.full((6, 5, 7), value)), cmaps["magma"], lo, hi)
+        check(np.array_equal(ppx, want) and np.all(ppx == cmaps["magma"](0, bytes=True)[:3]),
+              "%s: projection.png is not magma's first colour everywhere" % label)
+        log("  ok %-32s %s" % (label, what))
+
+
+def fmt_limit(value):
+    """A limit in the fewest significant digits that read back exactly."""
+    for digits in range(1, 18):
+        text = "%.*g" % (digits, value)
+        if float(text) == value:
+            return text
+    return repr(value)
+
+
 CASES = {
     "selftest": case_selftest,
     "nonfinite": case_nonfinite,
@@ -944,6 +1121,7 @@ CASES = {
     "mpi_np2": lambda tmp: case_mpi(tmp, 2),
     "mpi_np3": lambda tmp: case_mpi(tmp, 3),
     "png_formats": case_png_formats,
+    "colormaps": case_colormaps,
 }
 
 
