@@ -29,6 +29,7 @@
 #include "cubecast/render.h"
 #include "cubecast/stop.h"
 #include "cubecast/sweep.h"
+#include "cubecast/tf_file.h"
 #include "cubecast/version.h"
 
 enum { TAG_RECORD = 101 };
@@ -45,7 +46,9 @@ typedef struct run {
     cc_layout layout;
     cc_plan plan;
     cc_input *input;
-    cc_file_id input_id; /* as this rank sees it */
+    cc_tf tf;               /* the transfer function, the same on every rank */
+    cc_tf_source tf_source; /* what it was read from */
+    cc_file_id input_id;    /* as this rank sees it */
     long shape[3];
     uint32_t checksum;  /* of the input's values (volume.h) */
     double *projection; /* sums over x, until written (rank 0: the total) */
@@ -235,10 +238,28 @@ static cc_status plan_within_memory(run *r, cc_error *err)
                    need, single);
 }
 
+/* Rank 0 reads the transfer function's file; every rank gets the same
+ * plain-data value. */
+static cc_status build_transfer(run *r, cc_error *err)
+{
+    cc_status status = CC_OK;
+    if (r->layout.rank == 0)
+        status = cc_tf_build(r->options, &r->tf, &r->tf_source, err);
+    status = cc_agree(r->comm, status, err);
+    if (status == CC_OK) {
+        MPI_Bcast(&r->tf, (int)sizeof r->tf, MPI_BYTE, 0, r->comm);
+        MPI_Bcast(&r->tf_source, (int)sizeof r->tf_source, MPI_BYTE, 0, r->comm);
+    }
+    return status;
+}
+
 static cc_status setup(run *r, cc_error *err)
 {
     const cc_render_options *options = r->options;
-    cc_status status = cc_input_open(options->input, options->dataset, r->comm, &r->input, err);
+    cc_status status = build_transfer(r, err);
+    if (status != CC_OK)
+        return status;
+    status = cc_input_open(options->input, options->dataset, r->comm, &r->input, err);
     if (status != CC_OK)
         return status;
     memcpy(r->shape, cc_input_shape(r->input), sizeof r->shape);
@@ -690,6 +711,8 @@ static cc_status render_on_demand(run *r, cc_error *err)
         status = cc_image_create(n, 0, n, &image, err);
     if (status == CC_OK)
         status = cc_renderer_create(&r->renderer, err);
+    if (status == CC_OK)
+        cc_renderer_set_transfer(r->renderer, &r->tf);
     status = cc_agree(r->comm, status, err);
     if (status == CC_OK)
         status = cc_agree(r->comm, cc_queue_create(r->comm, r->todo_count, &queue, err), err);
@@ -766,6 +789,8 @@ static cc_status render_together(run *r, cc_error *err)
         status = cc_image_create(n, 0, n, &whole, err);
     if (status == CC_OK)
         status = cc_renderer_create(&r->renderer, err);
+    if (status == CC_OK)
+        cc_renderer_set_transfer(r->renderer, &r->tf);
     status = cc_agree(r->comm, status, err);
     int ranks_done = 0;
     cc_profile_lap(&r->profile, CC_PHASE_SETUP, &r->mark);

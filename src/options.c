@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "cubecast/colormap.h"
 #include "cubecast/view.h"
@@ -59,11 +60,9 @@ cc_status cc_render_options_check(const cc_render_options *options, cc_error *er
         return cc_fail(err, CC_ERR_USAGE, "--output needs a folder name");
     /* Issue 10 is being built: an option whose effect does not exist yet
      * is refused, never silently ignored. */
-    const char *pending = options->tf != NULL               ? "--tf"
-                          : options->scale != CC_SCALE_AUTO ? "--scale"
-                          : options->data_range.given       ? "--data-range"
-                          : options->opacity_unit != 0.0    ? "--opacity-unit"
-                                                            : NULL;
+    const char *pending = options->tf != NULL && strcmp(options->tf, "auto") == 0 ? "--tf auto"
+                          : options->data_range.percentile ? "--data-range pLO:pHI"
+                                                           : NULL;
     if (pending != NULL)
         return cc_fail(err, CC_ERR_USAGE, "%s is not implemented yet in this build", pending);
     if (options->bit_depth != 8 && options->bit_depth != 16)

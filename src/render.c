@@ -79,7 +79,9 @@ typedef struct thread_scratch {
 } thread_scratch;
 
 struct cc_renderer {
-    void *rows; /* row_plan per row of the slab being rendered */
+    cc_tf tf;               /* the transfer function (section 1's by default) */
+    cc_tf_single tf_single; /* its numbers in float */
+    void *rows;             /* row_plan per row of the slab being rendered */
     size_t rows_bytes;
     sample_table samples;
     int thread_count;
@@ -110,6 +112,8 @@ cc_status cc_renderer_create(cc_renderer **out, cc_error *err)
     if (renderer == NULL)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
     renderer->thread_count = max_threads();
+    cc_tf_original(&renderer->tf);
+    cc_tf_single_from(&renderer->tf, &renderer->tf_single);
     renderer->scratch = calloc((size_t)renderer->thread_count, sizeof *renderer->scratch);
     if (renderer->scratch == NULL) {
         cc_renderer_destroy(renderer);
@@ -117,6 +121,12 @@ cc_status cc_renderer_create(cc_renderer **out, cc_error *err)
     }
     *out = renderer;
     return CC_OK;
+}
+
+void cc_renderer_set_transfer(cc_renderer *renderer, const cc_tf *tf)
+{
+    renderer->tf = *tf;
+    cc_tf_single_from(tf, &renderer->tf_single);
 }
 
 void cc_renderer_destroy(cc_renderer *renderer)
@@ -401,6 +411,180 @@ static void composite_row_single(const sample_table *samples, const float *restr
     }
 }
 
+/* Step 3, single precision, for a band or piecewise transfer function or
+ * one with an opacity unit.  The loop over the rays must hold no inner loop
+ * for gcc to vectorise it, so the number of bands (or of halvings in the
+ * piecewise function's segment search) is a constant of each copy of this
+ * function: transfer_kernel_single picks the copy, and each copy fully
+ * unrolls.  Samples are evaluated as cc_tf_eval_single does. */
+static inline __attribute__((always_inline)) void
+composite_row_single_tf(const sample_table *samples, const float *restrict plane, long plane_stride,
+                        int n, int block, float *restrict rays, const cc_tf_single *tf,
+                        const int piecewise, const int count, const int corrected)
+{
+    float *restrict r = rays, *restrict g = rays + n, *restrict b = rays + 2 * n;
+    float *restrict t = rays + 3 * n;
+    const float ln2 = 0.693147180559945309f, log10_2 = 0.301029995663981195f;
+    const float unit = piecewise ? log10_2 : ln2, exponent = tf->opacity_exponent;
+    const int log_scale = tf->log_scale, nodes = tf->node_count;
+    for (int k = 0; k < n; k++) {
+        r[k] = g[k] = b[k] = 0.0f;
+        t[k] = 1.0f;
+    }
+    for (int k0 = 0; k0 < n; k0 += block) {
+        int k1 = k0 + block < n ? k0 + block : n;
+        for (int i = 0; i < n; i++) {
+            int begin = k0 > samples->inside[i].begin ? k0 : samples->inside[i].begin;
+            int end = k1 < samples->inside[i].end ? k1 : samples->inside[i].end;
+            const int32_t *restrict offset = samples->offset + (size_t)i * (size_t)n;
+            const float *restrict wy = samples->wy_single + (size_t)i * (size_t)n;
+            const float *restrict wz = samples->wz_single + (size_t)i * (size_t)n;
+#pragma omp simd
+            for (int k = begin; k < end; k++) {
+                int32_t o = offset[k] < 0 ? 0 : offset[k];
+                float v0 = lerp_pair(plane + o, wz[k]);
+                float v1 = lerp_pair(plane + o + plane_stride, wz[k]);
+                float v = (1.0f - wy[k]) * v0 + wy[k] * v1;
+                uint32_t bits;
+                memcpy(&bits, &v, sizeof bits);
+                int finite = (bits & 0x7f800000u) != 0x7f800000u;
+                int empty = offset[k] < 0 || !finite || (log_scale && bits - 1u >= 0x7f7fffffu);
+                float keep = empty ? 0.0f : 1.0f;
+                float s = log_scale ? cc_log2_single(v) * unit : (finite ? v : 0.0f);
+                float cr = 0.0f, cg = 0.0f, cb = 0.0f, a = 0.0f;
+                if (piecewise) {
+                    /* cc_tf_segment_single, unrolled; reads stay inside the
+                     * nodes, so the gathers need no mask. */
+                    int seg = 0;
+#pragma GCC unroll 16
+                    for (int halving = count - 1; halving >= 0; halving--) {
+                        int next = seg + (1 << halving);
+                        int clamped = next < nodes - 2 ? next : nodes - 2;
+                        float x = tf->node_x[clamped];
+                        seg = (next == clamped) & (x <= s) ? next : seg;
+                    }
+                    float x0 = tf->node_x[seg], width = tf->node_x[seg + 1] - x0;
+                    float u = width > 0.0f ? (s - x0) / width : 1.0f;
+                    u = u < 0.0f ? 0.0f : (u > 1.0f ? 1.0f : u);
+                    float w0 = keep * (1.0f - u), w1 = keep * u;
+                    cr = w0 * tf->node_rgba[0][seg] + w1 * tf->node_rgba[0][seg + 1];
+                    cg = w0 * tf->node_rgba[1][seg] + w1 * tf->node_rgba[1][seg + 1];
+                    cb = w0 * tf->node_rgba[2][seg] + w1 * tf->node_rgba[2][seg + 1];
+                    a = w0 * tf->node_rgba[3][seg] + w1 * tf->node_rgba[3][seg + 1];
+                } else {
+#pragma GCC unroll 16
+                    for (int band = 0; band < count; band++) {
+                        float d = s - tf->centre[band];
+                        float e = keep * cc_exp2_nonpositive(-(d * d) * tf->factor[band]);
+                        cr += tf->weight[0][band] * e;
+                        cg += tf->weight[1][band] * e;
+                        cb += tf->weight[2][band] * e;
+                        a += tf->weight[3][band] * e;
+                    }
+                    a = a < 1.0f ? a : 1.0f;
+                }
+                if (corrected) {
+                    float clear = 1.0f - a;
+                    float kept = cc_exp2_nonpositive(exponent * cc_log2_single(clear));
+                    a = clear > 0.0f ? 1.0f - kept : 1.0f;
+                }
+                r[k] = a * cr + (1.0f - a) * r[k];
+                g[k] = a * cg + (1.0f - a) * g[k];
+                b[k] = a * cb + (1.0f - a) * b[k];
+                t[k] *= 1.0f - a;
+            }
+        }
+    }
+}
+
+/* The halvings cc_tf_segment_single makes for n nodes. */
+static int search_steps(int nodes)
+{
+    int steps = 0;
+    for (int step = 1; step * 2 <= nodes - 1; step *= 2)
+        steps++;
+    return nodes > 2 ? steps + 1 : 0;
+}
+
+/* Picks the copy of composite_row_single_tf for tf: (piecewise or bands)
+ * x (halvings or bands) x (opacity corrected or not). */
+static void transfer_kernel_single(const sample_table *samples, const float *plane,
+                                   long plane_stride, int n, int block, float *rays,
+                                   const cc_tf_single *tf)
+{
+    int piecewise = tf->kind == CC_TF_PIECEWISE, corrected = tf->opacity_exponent != 0.0f;
+    /* A 2-node function needs no halving; one (which changes nothing) keeps
+     * gcc vectorising that copy too. */
+    int count = piecewise ? search_steps(tf->node_count) : tf->band_count;
+    count = piecewise && count < 1 ? 1 : count;
+#define CC_KERNEL(P, C, O)                                                                         \
+    composite_row_single_tf(samples, plane, plane_stride, n, block, rays, tf, P, C, O)
+#define CC_COUNTS(P, O)                                                                            \
+    switch (count) {                                                                               \
+    case 0:                                                                                        \
+        CC_KERNEL(P, 0, O);                                                                        \
+        break;                                                                                     \
+    case 1:                                                                                        \
+        CC_KERNEL(P, 1, O);                                                                        \
+        break;                                                                                     \
+    case 2:                                                                                        \
+        CC_KERNEL(P, 2, O);                                                                        \
+        break;                                                                                     \
+    case 3:                                                                                        \
+        CC_KERNEL(P, 3, O);                                                                        \
+        break;                                                                                     \
+    case 4:                                                                                        \
+        CC_KERNEL(P, 4, O);                                                                        \
+        break;                                                                                     \
+    case 5:                                                                                        \
+        CC_KERNEL(P, 5, O);                                                                        \
+        break;                                                                                     \
+    case 6:                                                                                        \
+        CC_KERNEL(P, 6, O);                                                                        \
+        break;                                                                                     \
+    case 7:                                                                                        \
+        CC_KERNEL(P, 7, O);                                                                        \
+        break;                                                                                     \
+    case 8:                                                                                        \
+        CC_KERNEL(P, 8, O);                                                                        \
+        break;                                                                                     \
+    case 9:                                                                                        \
+        CC_KERNEL(P, 9, O);                                                                        \
+        break;                                                                                     \
+    case 10:                                                                                       \
+        CC_KERNEL(P, 10, O);                                                                       \
+        break;                                                                                     \
+    case 11:                                                                                       \
+        CC_KERNEL(P, 11, O);                                                                       \
+        break;                                                                                     \
+    case 12:                                                                                       \
+        CC_KERNEL(P, 12, O);                                                                       \
+        break;                                                                                     \
+    case 13:                                                                                       \
+        CC_KERNEL(P, 13, O);                                                                       \
+        break;                                                                                     \
+    case 14:                                                                                       \
+        CC_KERNEL(P, 14, O);                                                                       \
+        break;                                                                                     \
+    case 15:                                                                                       \
+        CC_KERNEL(P, 15, O);                                                                       \
+        break;                                                                                     \
+    default:                                                                                       \
+        CC_KERNEL(P, 16, O);                                                                       \
+        break;                                                                                     \
+    }
+    if (piecewise && corrected)
+        CC_COUNTS(1, 1)
+    else if (piecewise)
+        CC_COUNTS(1, 0)
+    else if (corrected)
+        CC_COUNTS(0, 1)
+    else
+        CC_COUNTS(0, 0)
+#undef CC_COUNTS
+#undef CC_KERNEL
+}
+
 /* glibc's libmvec has vector exp and log (within 4 ulp); declaring them
  * SIMD-callable lets the compiler vectorise the double-precision loop
  * without -ffast-math, which would break the NaN/inf handling below. */
@@ -459,6 +643,40 @@ static void composite_row_double(const sample_table *samples, const double *rest
             r[k] = a * cr + (1.0 - a) * r[k];
             g[k] = a * cg + (1.0 - a) * g[k];
             b[k] = a * cb + (1.0 - a) * b[k];
+            t[k] *= 1.0 - a;
+        }
+    }
+}
+
+/* Step 3, double precision, for a band or piecewise transfer function or one
+ * with an opacity unit: cc_tf_eval per sample, exactly. */
+static void composite_row_double_tf(const sample_table *samples, const double *restrict plane,
+                                    long plane_stride, int n, double *restrict rays,
+                                    const cc_tf *tf)
+{
+    double *restrict r = rays, *restrict g = rays + n, *restrict b = rays + 2 * n;
+    double *restrict t = rays + 3 * n;
+    for (int k = 0; k < n; k++) {
+        r[k] = g[k] = b[k] = 0.0;
+        t[k] = 1.0;
+    }
+    for (int i = 0; i < n; i++) {
+        const int32_t *restrict offset = samples->offset + (size_t)i * (size_t)n;
+        const double *restrict wy = samples->wy_double + (size_t)i * (size_t)n;
+        const double *restrict wz = samples->wz_double + (size_t)i * (size_t)n;
+        for (int k = samples->inside[i].begin; k < samples->inside[i].end; k++) {
+            if (offset[k] < 0)
+                continue; /* outside: empty */
+            int32_t o = offset[k];
+            double v0 = (1.0 - wz[k]) * plane[o] + wz[k] * plane[o + 1];
+            double v1 =
+                (1.0 - wz[k]) * plane[o + plane_stride] + wz[k] * plane[o + plane_stride + 1];
+            double rgba[4];
+            cc_tf_eval(tf, (1.0 - wy[k]) * v0 + wy[k] * v1, rgba);
+            double a = rgba[3];
+            r[k] = a * rgba[0] + (1.0 - a) * r[k];
+            g[k] = a * rgba[1] + (1.0 - a) * g[k];
+            b[k] = a * rgba[2] + (1.0 - a) * b[k];
             t[k] *= 1.0 - a;
         }
     }
@@ -528,11 +746,19 @@ static int render_row(const cc_renderer *renderer, thread_scratch *scratch, cons
     else
         lerp_plane_double((const double *)lower, (const double *)upper, row->weight, reach,
                           plane_rows, stride, scratch->plane);
-    if (precision == CC_SINGLE)
+    /* Section 1's function keeps its own fast code (bit for bit as before). */
+    int original = renderer->tf.kind == CC_TF_ORIGINAL && renderer->tf.opacity_exponent == 0.0;
+    if (precision == CC_SINGLE && original)
         composite_row_single(&renderer->samples, plane, box->count[2], n,
                              ray_block(view, plane_bytes), scratch->rays);
-    else
+    else if (precision == CC_SINGLE)
+        transfer_kernel_single(&renderer->samples, plane, box->count[2], n,
+                               ray_block(view, plane_bytes), scratch->rays, &renderer->tf_single);
+    else if (original)
         composite_row_double(&renderer->samples, plane, box->count[2], n, scratch->rays);
+    else
+        composite_row_double_tf(&renderer->samples, plane, box->count[2], n, scratch->rays,
+                                &renderer->tf);
     store_row(image, j, scratch->rays, precision);
     return 1;
 }

@@ -26,6 +26,9 @@ typedef struct cc_renderer cc_renderer;
 cc_status cc_renderer_create(cc_renderer **out, cc_error *err);
 void cc_renderer_destroy(cc_renderer *renderer);
 
+/* The transfer function to render with (copied); section 1's until set. */
+void cc_renderer_set_transfer(cc_renderer *renderer, const cc_tf *tf);
+
 /* Renders rows [image->row_begin, image->row_begin + image->rows) of the
  * view into image (overwritten), using only cells inside owned_cells (cell
  * indices, a sub-box of [0, n-1) per axis).  Precision follows the volume. */

@@ -29,6 +29,53 @@ static const double cc_band_weight[4][3] = {
 /* The exact transfer function in double precision: rgba[0..3] of value. */
 void cc_transfer_eval(double value, double rgba[4]);
 
+/* ---- the user's transfer function (design.md section 5) ----------------
+ *
+ * A value the renderer is given, built once per run (tf_file.h reads the
+ * files).  CC_TF_ORIGINAL is section 1's three bands, rendered by the fast
+ * code above and bit for bit as before; CC_TF_BANDS is any list of Gaussian
+ * bands on s = ln(value) or s = value, a = min(a, 1); CC_TF_PIECEWISE is
+ * ParaView's piecewise-linear colour and opacity on x = value or
+ * x = log10(value), clamped outside its nodes.  Any of them may correct
+ * opacity for the sample spacing: a' = 1 - (1 - a)^opacity_exponent, with
+ * opacity_exponent = delta / L (0: none).  Plain data, so that a GPU
+ * backend can copy it whole. */
+typedef enum cc_tf_kind { CC_TF_ORIGINAL = 0, CC_TF_BANDS, CC_TF_PIECEWISE } cc_tf_kind;
+enum { CC_TF_MAX_BANDS = 16, CC_TF_MAX_NODES = 1024 };
+
+typedef struct cc_tf {
+    cc_tf_kind kind;
+    int log_scale; /* bands: s = ln(value); piecewise: x = log10(value); else the value */
+    int band_count;
+    double centre[CC_TF_MAX_BANDS], width[CC_TF_MAX_BANDS];
+    double weight[4][CC_TF_MAX_BANDS]; /* r, g, b, a of each band */
+    int node_count;                    /* piecewise: 2 or more nodes */
+    double node_x[CC_TF_MAX_NODES];    /* increasing (equal x: a step) */
+    double node_rgba[4][CC_TF_MAX_NODES];
+    double opacity_exponent;
+} cc_tf;
+
+/* Section 1's function as a cc_tf (kind CC_TF_ORIGINAL, its bands filled in). */
+void cc_tf_original(cc_tf *tf);
+
+/* rgba of value in double precision, for any kind: the reference the
+ * kernels are tested against, and the double-precision kernel's own
+ * arithmetic for bands and piecewise functions. */
+void cc_tf_eval(const cc_tf *tf, double value, double rgba[4]);
+
+/* x's segment among n increasing nodes: the largest i in [0, n-2] with
+ * node_x[i] <= x (0 below the first node).  Branch-free binary search, so
+ * a vectorised loop can call it. */
+static inline int cc_tf_segment(const double *node_x, int n, double x)
+{
+    int lo = 0, step = 1;
+    while (step * 2 <= n - 1)
+        step *= 2;
+    for (; step > 0; step /= 2)
+        lo = (lo + step <= n - 2 && node_x[lo + step] <= x) ? lo + step : lo;
+    return lo;
+}
+
 /* 2^y for y <= 0, to 1.1e-7 relative; 2^-126 (the least normal float)
  * for y <= -126, which composites exactly as zero would. */
 static inline float cc_exp2_nonpositive(float y)
@@ -95,6 +142,93 @@ static inline void cc_transfer_single(float value, float *r, float *g, float *b,
     *g = rgba[1];
     *b = rgba[2];
     *a = rgba[3];
+}
+
+/* ---- single precision for any cc_tf ------------------------------------ */
+
+/* A cc_tf's numbers in float, prepared once per run for the kernel. */
+typedef struct cc_tf_single {
+    int kind, log_scale, band_count, node_count;
+    float centre[CC_TF_MAX_BANDS];
+    float factor[CC_TF_MAX_BANDS]; /* log2(e) / width */
+    float weight[4][CC_TF_MAX_BANDS];
+    float node_x[CC_TF_MAX_NODES];
+    float node_rgba[4][CC_TF_MAX_NODES];
+    float opacity_exponent;
+} cc_tf_single;
+
+void cc_tf_single_from(const cc_tf *tf, cc_tf_single *out);
+
+/* log2 of a positive finite float, by the polynomial of cc_transfer_single
+ * (within 1e-7); anything else gives a finite value, to be masked. */
+static inline float cc_log2_single(float value)
+{
+    uint32_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    bits = bits - 1u >= 0x7f7fffffu ? 0x3f800000u : bits;
+    uint32_t shifted = bits + (0x3f800000u - 0x3f3504f3u);
+    float exponent = (float)((int32_t)(shifted >> 23) - 127);
+    uint32_t m_bits = (shifted & 0x7fffffu) + 0x3f3504f3u;
+    float m;
+    memcpy(&m, &m_bits, sizeof m);
+    float t = m - 1.0f;
+    float q = -1.462052958e-01f;
+    q = q * t + 2.342126154e-01f;
+    q = q * t + -2.488223453e-01f;
+    q = q * t + 2.870753210e-01f;
+    q = q * t + -3.602419243e-01f;
+    q = q * t + 4.809240463e-01f;
+    q = q * t + -7.213527599e-01f;
+    q = q * t + 1.442694958e+00f;
+    return exponent + t * q;
+}
+
+/* x's segment among n increasing float nodes (as cc_tf_segment). */
+static inline int cc_tf_segment_single(const float *node_x, int n, float x)
+{
+    int lo = 0, step = 1;
+    while (step * 2 <= n - 1)
+        step *= 2;
+    for (; step > 0; step /= 2)
+        lo = (lo + step <= n - 2 && node_x[lo + step] <= x) ? lo + step : lo;
+    return lo;
+}
+
+/* rgba of value for a band or piecewise function, opacity corrected;
+ * empty values (NaN, infinite, <= 0 on a log scale) give exactly 0. */
+static inline void cc_tf_eval_single(const cc_tf_single *tf, float value, float rgba[4])
+{
+    uint32_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    int finite = (bits & 0x7f800000u) != 0x7f800000u;
+    int empty = !finite || (tf->log_scale && bits - 1u >= 0x7f7fffffu);
+    float keep = empty ? 0.0f : 1.0f;
+    const float ln2 = 0.693147180559945309f, log10_2 = 0.301029995663981195f;
+    rgba[0] = rgba[1] = rgba[2] = rgba[3] = 0.0f;
+    if (tf->kind == CC_TF_PIECEWISE) {
+        float x = tf->log_scale ? cc_log2_single(value) * log10_2 : (finite ? value : 0.0f);
+        int i = cc_tf_segment_single(tf->node_x, tf->node_count, x);
+        float width = tf->node_x[i + 1] - tf->node_x[i];
+        float t = width > 0.0f ? (x - tf->node_x[i]) / width : 1.0f;
+        t = t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
+        for (int c = 0; c < 4; c++)
+            rgba[c] = keep * ((1.0f - t) * tf->node_rgba[c][i] + t * tf->node_rgba[c][i + 1]);
+    } else {
+        float s = tf->log_scale ? cc_log2_single(value) * ln2 : (finite ? value : 0.0f);
+        for (int band = 0; band < tf->band_count; band++) {
+            float d = s - tf->centre[band];
+            float e = keep * cc_exp2_nonpositive(-(d * d) * tf->factor[band]);
+            for (int c = 0; c < 4; c++)
+                rgba[c] += tf->weight[c][band] * e;
+        }
+        rgba[3] = rgba[3] < 1.0f ? rgba[3] : 1.0f;
+    }
+    if (tf->opacity_exponent != 0.0f) {
+        /* 1 - (1 - a)^q; (1 - a) = 0 stays fully opaque. */
+        float clear = 1.0f - rgba[3];
+        float kept = cc_exp2_nonpositive(tf->opacity_exponent * cc_log2_single(clear));
+        rgba[3] = clear > 0.0f ? 1.0f - kept : 1.0f;
+    }
 }
 
 #endif

@@ -1,0 +1,51 @@
+/* tf_file.h - reading a transfer function from a file.
+ *
+ * Two formats (design.md section 5):
+ *   - cubecast's band JSON: {"cubecast_transfer_function": 1, "scale":
+ *     "log"|"linear", "bands": [{"centre": C, "width": W, "rgba": [r, g,
+ *     b, a]}, ...]};
+ *   - ParaView's colour/opacity preset export: a JSON array whose first
+ *     object has "RGBPoints" [x, r, g, b, ...], optionally "Points" [x,
+ *     alpha, midpoint, sharpness, ...], "UseLogScale", "ColorSpace".
+ * A file is read once, by one rank, and checked whole: anything malformed
+ * or unsupported is one error (CC_ERR_USAGE) naming the file and what is
+ * wrong. */
+#ifndef CUBECAST_TF_FILE_H
+#define CUBECAST_TF_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cubecast/error.h"
+#include "cubecast/options.h"
+#include "cubecast/transfer.h"
+
+/* What the file held, for the manifest and the PNG text chunks. */
+typedef struct cc_tf_source {
+    char format[32]; /* "cubecast bands" or "ParaView" */
+    uint32_t crc32;  /* of the file's bytes */
+    double span[2];  /* ParaView: the RGB points' x span as written */
+} cc_tf_source;
+
+/* Reads path into *tf.  scale: CC_SCALE_AUTO keeps the file's own (a band
+ * file's "scale", ParaView's UseLogScale); for band files --scale
+ * overrides it.  range (may be NULL): ParaView files map their points'
+ * span onto it (in log10 under UseLogScale).  A band file equal to section
+ * 1's, on a log scale, is CC_TF_ORIGINAL, so it renders bit for bit as the
+ * default. */
+cc_status cc_tf_read(const char *path, cc_scale scale, const double range[2], cc_tf *tf,
+                     cc_tf_source *source, cc_error *err);
+
+/* The same from text in memory (what cc_tf_read does after reading). */
+cc_status cc_tf_parse(const char *text, size_t length, const char *name, cc_scale scale,
+                      const double range[2], cc_tf *tf, cc_tf_source *source, cc_error *err);
+
+/* The transfer function a render run asks for: --tf FILE (or section 1's
+ * bands), --scale, an explicit --data-range A:B, and --opacity-unit L
+ * (opacity_exponent = delta / L, delta = N / (N - 1) the spacing of the
+ * depth samples).  Percentile ranges and --tf auto need the data and are
+ * not handled here. */
+cc_status cc_tf_build(const cc_render_options *options, cc_tf *tf, cc_tf_source *source,
+                      cc_error *err);
+
+#endif
