@@ -96,6 +96,8 @@ static cc_status check_outputs(run *r, cc_error *err)
     cc_manifest *ours;
     status = cc_manifest_create(options, &identity, &ours, err);
     if (status == CC_OK)
+        cc_manifest_set_look(ours, &r->tf, &r->tf_source, options->tf, options->opacity_unit);
+    if (status == CC_OK)
         status = cc_sweep_precheck(options, ours, err);
     cc_manifest_destroy(ours);
     return status;
@@ -285,6 +287,9 @@ static cc_status open_output_root(run *r, cc_error *err)
     cc_input_identity identity = {
         {r->shape[0], r->shape[1], r->shape[2]}, cc_input_type_name(r->input), r->checksum, 1};
     cc_status status = cc_manifest_create(options, &identity, &r->manifest, err);
+    if (status == CC_OK)
+        cc_manifest_set_look(r->manifest, &r->tf, &r->tf_source, options->tf,
+                             options->opacity_unit);
     if (status == CC_OK)
         status = cc_outdir_open(options->output, &r->input_id, &r->outdir, err);
     char *done = calloc((size_t)range, 1);
@@ -548,15 +553,20 @@ static cc_status write_frame(run *r, int frame, const cc_view *view, cc_image *i
     snprintf(angle_text, sizeof angle_text, "%.17g", view->angle_deg);
     cc_output_background_name(&format, background, sizeof background);
     cc_frame_file_name(frame, name, sizeof name);
-    /* The background is named only when it is not the original's black, so
-     * the default PNG stays byte for byte what it always was. */
-    cc_png_text texts[] = {{"frame", frame_text},
-                           {"angle", angle_text},
-                           {"input", options->input},
-                           {"dataset", options->dataset},
-                           {"Software", "cubecast " CC_VERSION_STRING},
-                           {"background", background}};
-    int text_count = strcmp(background, "black") == 0 ? 5 : 6;
+    char look[600];
+    cc_tf_describe(&r->tf, &r->tf_source, options->tf, options->opacity_unit, look, sizeof look);
+    cc_png_text texts[7] = {{"frame", frame_text},
+                            {"angle", angle_text},
+                            {"input", options->input},
+                            {"dataset", options->dataset},
+                            {"Software", "cubecast " CC_VERSION_STRING}};
+    /* The background and the transfer function are named only when they
+     * are not the original's, so the default PNG keeps its bytes. */
+    int text_count = 5;
+    if (strcmp(background, "black") != 0)
+        texts[text_count++] = (cc_png_text){"background", background};
+    if (r->tf.kind != CC_TF_ORIGINAL || r->tf.opacity_exponent != 0.0)
+        texts[text_count++] = (cc_png_text){"transfer_function", look};
     cc_png_buffer png = {NULL, 0, 0};
     cc_status status =
         cc_png_encode(view->size, view->size, format.bit_depth, cc_output_channels(&format), pixels,

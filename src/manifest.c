@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +20,31 @@ struct cc_manifest {
     size_t record_count;
 };
 
+/* The transfer function record of section 1's function, as written
+ * when no --tf, --scale or --opacity-unit is given: also what a manifest
+ * from before transfer functions is taken to mean. */
+static json_t *original_look(void)
+{
+    return json_pack("{s:s, s:s}", "kind", "original", "scale", "log");
+}
+
 /* The parameters that decide what a frame looks like. */
 static json_t *parameters(const cc_render_options *options)
 {
-    return json_pack("{s:s, s:i, s:i, s:f, s:f, s:s}", "dataset", options->dataset, "frames",
-                     options->frames, "size", options->size, "start_deg", options->start_deg,
-                     "sweep_deg", options->sweep_deg, "precision",
-                     cc_precision_name(options->precision));
+    char background[16] = "black";
+    if (options->transparent)
+        snprintf(background, sizeof background, "transparent");
+    else if (options->background[0] != 0.0 || options->background[1] != 0.0 ||
+             options->background[2] != 0.0)
+        snprintf(background, sizeof background, "#%02x%02x%02x",
+                 (unsigned)lround(options->background[0] * 255.0),
+                 (unsigned)lround(options->background[1] * 255.0),
+                 (unsigned)lround(options->background[2] * 255.0));
+    return json_pack("{s:s, s:i, s:i, s:f, s:f, s:s, s:i, s:s, s:o}", "dataset", options->dataset,
+                     "frames", options->frames, "size", options->size, "start_deg",
+                     options->start_deg, "sweep_deg", options->sweep_deg, "precision",
+                     cc_precision_name(options->precision), "bit_depth", options->bit_depth,
+                     "background", background, "transfer_function", original_look());
 }
 
 static json_t *checksum_text(uint32_t checksum)
@@ -203,6 +222,9 @@ static const sweep_field sweep_fields[] = {
     {"parameters", "start_deg", "--start-deg"},
     {"parameters", "sweep_deg", "--sweep-deg"},
     {"parameters", "precision", "--precision"},
+    {"parameters", "transfer_function", "the transfer function"},
+    {"parameters", "bit_depth", "--bit-depth"},
+    {"parameters", "background", "--background"},
     {"input", "shape", "the input's shape"},
     {"input", "type", "the input's type"},
     {"input", "checksum", "the input's values (checksum)"},
@@ -222,6 +244,19 @@ static void value_text(const json_t *value, char *out, size_t out_size)
     free(text);
 }
 
+/* What a manifest written before a parameter existed meant by leaving it
+ * out: the value that reproduces those frames. */
+static json_t *assumed_value(const char *key)
+{
+    if (strcmp(key, "transfer_function") == 0)
+        return original_look();
+    if (strcmp(key, "bit_depth") == 0)
+        return json_integer(8);
+    if (strcmp(key, "background") == 0)
+        return json_string("black");
+    return NULL;
+}
+
 int cc_manifest_same_sweep(const cc_manifest *ours, const cc_manifest *theirs, char *difference,
                            size_t difference_size)
 {
@@ -229,13 +264,17 @@ int cc_manifest_same_sweep(const cc_manifest *ours, const cc_manifest *theirs, c
         const sweep_field *field = &sweep_fields[f];
         json_t *mine = json_object_get(json_object_get(ours->root, field->object), field->key);
         json_t *other = json_object_get(json_object_get(theirs->root, field->object), field->key);
+        json_t *assumed = other == NULL ? assumed_value(field->key) : NULL;
+        other = assumed != NULL ? assumed : other;
         if (strcmp(field->key, "checksum") == 0 && (mine == NULL || other == NULL))
             continue; /* known on one side only: decided once the values are read */
-        if (same_value(mine, other))
-            continue;
-        char here[128], there[128];
+        int same = same_value(mine, other);
+        char here[160], there[160];
         value_text(mine, here, sizeof here);
         value_text(other, there, sizeof there);
+        json_decref(assumed);
+        if (same)
+            continue;
         snprintf(difference, difference_size, "%s is %s here but %s there", field->label, here,
                  there);
         return 0;
@@ -244,6 +283,41 @@ int cc_manifest_same_sweep(const cc_manifest *ours, const cc_manifest *theirs, c
 }
 
 /* ---- writing ------------------------------------------------------------ */
+
+void cc_manifest_set_look(cc_manifest *manifest, const cc_tf *tf, const cc_tf_source *source,
+                          const char *file, double opacity_unit)
+{
+    static const char *const kinds[] = {"original", "bands", "piecewise"};
+    json_t *look = json_pack("{s:s, s:s}", "kind", source->automatic ? "auto" : kinds[tf->kind],
+                             "scale", tf->log_scale ? "log" : "linear");
+    if (look == NULL)
+        return;
+    /* The file's content (its CRC) decides the frames, not its name, which is
+     * kept beside for people; a file equal to section 1's bands is that. */
+    json_t *parameters = json_object_get(manifest->root, "parameters");
+    if (file != NULL && !source->automatic && tf->kind != CC_TF_ORIGINAL) {
+        char crc[16];
+        snprintf(crc, sizeof crc, "%08" PRIx32, source->crc32);
+        json_object_set_new(look, "crc32", json_string(crc));
+        json_object_set_new(parameters, "transfer_function_file", json_string(file));
+    }
+    if (source->has_data_range)
+        json_object_set_new(look, "data_range",
+                            json_pack("[f,f]", source->data_range[0], source->data_range[1]));
+    if (opacity_unit > 0.0)
+        json_object_set_new(look, "opacity_unit", json_real(opacity_unit));
+    if (source->automatic) {
+        /* Everything needed to draw the frames again. */
+        json_t *bands = json_array();
+        for (int b = 0; b < tf->band_count; b++)
+            json_array_append_new(bands, json_pack("[f,f,f,f,f,f]", tf->centre[b], tf->width[b],
+                                                   tf->weight[0][b], tf->weight[1][b],
+                                                   tf->weight[2][b], tf->weight[3][b]));
+        json_object_set_new(look, "colormap", json_string(source->colormap));
+        json_object_set_new(look, "bands", bands);
+    }
+    json_object_set_new(parameters, "transfer_function", look);
+}
 
 void cc_manifest_set_checksum(cc_manifest *manifest, uint32_t checksum)
 {

@@ -365,9 +365,37 @@ cc_status cc_tf_build(const cc_render_options *options, cc_tf *tf, cc_tf_source 
             tf->log_scale = 0;
         }
     }
+    if (status == CC_OK && given->given && !given->percentile) {
+        source->has_data_range = 1;
+        source->data_range[0] = given->lo;
+        source->data_range[1] = given->hi;
+    }
     if (status == CC_OK && options->opacity_unit > 0.0) {
         double delta = (double)options->size / (double)(options->size - 1);
         tf->opacity_exponent = delta / options->opacity_unit;
     }
     return status;
+}
+
+void cc_tf_describe(const cc_tf *tf, const cc_tf_source *source, const char *file,
+                    double opacity_unit, char *out, size_t out_size)
+{
+    size_t used = 0;
+    if (source->automatic)
+        used = (size_t)snprintf(out, out_size, "auto: %d bands coloured from %s", tf->band_count,
+                                source->colormap);
+    else if (file != NULL && tf->kind != CC_TF_ORIGINAL)
+        used = (size_t)snprintf(out, out_size, "%s file '%s' (crc32 %08x)", source->format, file,
+                                (unsigned)source->crc32);
+    else
+        used = (size_t)snprintf(out, out_size, "the original's bands");
+    const char *scale = tf->kind == CC_TF_PIECEWISE ? (tf->log_scale ? "log10" : "linear")
+                                                    : (tf->log_scale ? "ln" : "linear");
+    if (used < out_size)
+        used += (size_t)snprintf(out + used, out_size - used, ", %s scale", scale);
+    if (used < out_size && source->has_data_range)
+        used += (size_t)snprintf(out + used, out_size - used, ", data range %.17g:%.17g",
+                                 source->data_range[0], source->data_range[1]);
+    if (used < out_size && opacity_unit > 0.0)
+        snprintf(out + used, out_size - used, ", opacity unit %.17g", opacity_unit);
 }

@@ -15,6 +15,7 @@
 
 #include "cubecast/error.h"
 #include "cubecast/options.h"
+#include "cubecast/tf_file.h"
 
 typedef struct cc_frame_record {
     int frame;
@@ -57,6 +58,12 @@ const cc_frame_record *cc_manifest_frames(const cc_manifest *manifest);
 
 /* The projection file a manifest lists, or NULL. */
 const char *cc_manifest_projection(const cc_manifest *manifest);
+
+/* Records the transfer function the frames were drawn with (file is the
+ * --tf argument or NULL), so that a resume must use the same one and a
+ * frame can be reproduced. */
+void cc_manifest_set_look(cc_manifest *manifest, const cc_tf *tf, const cc_tf_source *source,
+                          const char *file, double opacity_unit);
 
 /* Sets the input's checksum once it is known. */
 void cc_manifest_set_checksum(cc_manifest *manifest, uint32_t checksum);

@@ -22,9 +22,13 @@
 
 /* What the file held, for the manifest and the PNG text chunks. */
 typedef struct cc_tf_source {
-    char format[32]; /* "cubecast bands" or "ParaView" */
-    uint32_t crc32;  /* of the file's bytes */
-    double span[2];  /* ParaView: the RGB points' x span as written */
+    char format[32];      /* "original", "cubecast bands", "ParaView" or "auto" */
+    uint32_t crc32;       /* of the file's bytes */
+    double span[2];       /* ParaView: the RGB points' x span as written */
+    int has_data_range;   /* the values the function was fitted to: */
+    double data_range[2]; /* --data-range as given, or its percentiles resolved */
+    int automatic;        /* --tf auto */
+    char colormap[40];    /* --tf auto: the colour map of its bands */
 } cc_tf_source;
 
 /* Reads path into *tf.  scale: CC_SCALE_AUTO keeps the file's own (a band
@@ -47,5 +51,11 @@ cc_status cc_tf_parse(const char *text, size_t length, const char *name, cc_scal
  * not handled here. */
 cc_status cc_tf_build(const cc_render_options *options, cc_tf *tf, cc_tf_source *source,
                       cc_error *err);
+
+/* One line saying which function drew the frames (the PNG text chunk
+ * "transfer_function"), e.g. "ParaView file 'cool.json' (crc32 1a2b3c4d),
+ * log10 scale, data range 0.1:1000, opacity unit 2". */
+void cc_tf_describe(const cc_tf *tf, const cc_tf_source *source, const char *file,
+                    double opacity_unit, char *out, size_t out_size);
 
 #endif
