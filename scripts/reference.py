@@ -67,8 +67,9 @@ Section 5 (transfer functions and outputs), as implemented here:
       else 0 (straight colour; rgb * alpha over black gives Cc back);
     8-bit level floor(255 * clip(x) + 0.5), 16-bit level
       floor(65535 * clip(x) + 0.5), on the colour and on alpha alike.
-  --raw "frames" is the opaque picture as the PNGs show it (over bg; for
-  transparent output: Cc, the picture over black), "transmittance" is T.
+  --raw "frames" is Cc = clip(C, 0, 1) for every background (the picture
+  over black, as cubecast writes it: C is kept free of the background for
+  analysis), "transmittance" is T; an opaque PNG shows clip(frames + T * bg).
 
 Usage:
     reference.py render INPUT.h5 [--dataset density] [--frames 10] [--size 180]
@@ -729,17 +730,17 @@ def parse_data_range(text):
 
 
 def frame_outputs(C, T, bg, bit_depth):
-    """(picture for --raw "frames", PNG levels, PNG mode) of one frame."""
+    """(--raw "frames" = clip(C, 0, 1) whatever the background, PNG levels,
+    PNG mode) of one frame."""
     if bg is None:
         rgb, alpha = to_transparent(C, T)
         img = np.concatenate((rgb, alpha[..., None]), axis=-1)
-        shown = np.clip(C, 0.0, 1.0)
         mode = "RGBA"
     else:
-        img = shown = over_background(C, T, bg)
+        img = over_background(C, T, bg)
         mode = "RGB"
     levels = to_levels(img) if bit_depth == 8 else to_levels16(img)
-    return shown, levels, mode
+    return np.clip(C, 0.0, 1.0), levels, mode
 
 
 def parse_range(text, frames):
@@ -1032,7 +1033,8 @@ def selftest():
               "--raw", raw1, "--png-dir", png1, "--quiet"])
         bg = (1.0, 128 / 255, 0.0)
         with h5py.File(raw1, "r") as h:
-            ok(np.array_equal(h["frames"][0], over_background(Ca, Ta, bg)), "CLI frame over bg")
+            ok(np.array_equal(h["frames"][0], np.clip(Ca, 0.0, 1.0)),
+               "CLI raw frame is clip(C), not the picture over bg")
             ok(np.array_equal(h["transmittance"][0], Ta), "CLI transmittance with tf")
         ok(np.array_equal(read_png16(os.path.join(png1, "frame_00000.png")),
                           to_levels16(over_background(Ca, Ta, bg))), "CLI 16-bit PNG")
