@@ -50,8 +50,9 @@ typedef struct run {
     cc_tf_source tf_source; /* what it was read from */
     cc_file_id input_id;    /* as this rank sees it */
     long shape[3];
-    uint32_t checksum;  /* of the input's values (volume.h) */
-    double *projection; /* sums over x, until written (rank 0: the total) */
+    uint32_t checksum;       /* of the input's values (volume.h) */
+    cc_histogram *histogram; /* where the values lie, when the look needs it */
+    double *projection;      /* sums over x, until written (rank 0: the total) */
     MPI_Win volume_window;
     int has_window;
     cc_volume *volume;
@@ -96,7 +97,8 @@ static cc_status check_outputs(run *r, cc_error *err)
     cc_manifest *ours;
     status = cc_manifest_create(options, &identity, &ours, err);
     if (status == CC_OK)
-        cc_manifest_set_look(ours, &r->tf, &r->tf_source, options->tf, options->opacity_unit);
+        cc_manifest_set_look(ours, CC_TF_NEEDS_DATA(options) ? NULL : &r->tf, &r->tf_source,
+                             options->tf, options->opacity_unit);
     if (status == CC_OK)
         status = cc_sweep_precheck(options, ours, err);
     cc_manifest_destroy(ours);
@@ -278,6 +280,30 @@ static cc_status setup(run *r, cc_error *err)
     return status;
 }
 
+/* Once the data are read: --tf auto and percentile ranges, on rank 0 from
+ * the summed histogram, then the same function on every rank. */
+static cc_status finish_transfer(run *r, cc_error *err)
+{
+    if (!CC_TF_NEEDS_DATA(r->options))
+        return CC_OK;
+    cc_status status = CC_OK;
+    if (r->layout.rank == 0) {
+        status = cc_tf_finish(r->options, r->histogram, r->shape, &r->tf, &r->tf_source, err);
+        if (status == CC_OK && r->tf_source.automatic && !r->options->quiet) {
+            char look[600];
+            cc_tf_describe(&r->tf, &r->tf_source, NULL, r->options->opacity_unit, look,
+                           sizeof look);
+            fprintf(stderr, "transfer function: %s\n", look);
+        }
+    }
+    status = cc_agree(r->comm, status, err);
+    if (status == CC_OK) {
+        MPI_Bcast(&r->tf, (int)sizeof r->tf, MPI_BYTE, 0, r->comm);
+        MPI_Bcast(&r->tf_source, (int)sizeof r->tf_source, MPI_BYTE, 0, r->comm);
+    }
+    return status;
+}
+
 /* rank 0, with the input read: creates and locks the folder, settles what
  * it already holds, and lists the frames to render. */
 static cc_status open_output_root(run *r, cc_error *err)
@@ -425,7 +451,7 @@ static cc_status stream_uncovered(run *r, double *sum, uint32_t *checksum, cc_er
             if (status == CC_OK)
                 status = cc_input_read(r->input, &slab, part, 0, err);
             if (status == CC_OK)
-                *checksum += cc_projection_scan(part, &slab, sum);
+                *checksum += cc_projection_scan(part, &slab, sum, r->histogram);
             cc_volume_destroy(part);
         }
         skipped += count;
@@ -448,14 +474,28 @@ static cc_status scan_volume(run *r, cc_error *err)
         if (r->projection == NULL)
             status = cc_fail(err, CC_ERR_NOMEM, "out of memory for the projection");
     }
+    if (CC_TF_NEEDS_DATA(options)) {
+        r->histogram = calloc(1, sizeof *r->histogram);
+        if (r->histogram == NULL)
+            status = cc_fail(err, CC_ERR_NOMEM, "out of memory for the values' histogram");
+    }
     status = cc_agree(r->comm, status, err);
     if (status != CC_OK)
         return status;
-    uint32_t checksum = cc_projection_scan(r->volume, &r->plan.projection, r->projection);
+    uint32_t checksum =
+        cc_projection_scan(r->volume, &r->plan.projection, r->projection, r->histogram);
     status = cc_agree(r->comm, stream_uncovered(r, r->projection, &checksum, err), err);
     if (status != CC_OK)
         return status;
     MPI_Allreduce(&checksum, &r->checksum, 1, MPI_UINT32_T, MPI_SUM, r->comm);
+    if (r->histogram != NULL) {
+        /* zeros and the bins, as one array of counts */
+        void *send = r->layout.rank == 0 ? MPI_IN_PLACE : (void *)r->histogram;
+        if (MPI_Reduce(send, r->histogram, CC_HISTOGRAM_BINS + 1, MPI_UINT64_T, MPI_SUM, 0,
+                       r->comm) != MPI_SUCCESS)
+            status = cc_fail(err, CC_ERR_MPI, "summing the values' histogram failed");
+        status = cc_agree(r->comm, status, err);
+    }
     if (r->projection != NULL) {
         void *send = r->layout.rank == 0 ? MPI_IN_PLACE : r->projection;
         if (MPI_Reduce(send, r->projection, (int)count, MPI_DOUBLE, MPI_SUM, 0, r->comm) !=
@@ -905,6 +945,7 @@ static void release(run *r)
     free(r->todo);
     free(r->unsaved_frames);
     free(r->projection);
+    free(r->histogram);
     /* Last, once every rank is done writing: with nothing written, the
      * folders this run made go again. */
     MPI_Barrier(r->comm);
@@ -944,6 +985,8 @@ cc_status cc_driver_render(const cc_render_options *options, MPI_Comm comm, cc_e
     if (status == CC_OK)
         status = scan_volume(&r, err);
     cc_profile_lap(&r.profile, CC_PHASE_PROJECTION, &r.mark);
+    if (status == CC_OK)
+        status = finish_transfer(&r, err);
     if (status == CC_OK)
         status = open_output(&r, err);
     cc_profile_lap(&r.profile, CC_PHASE_SETUP, &r.mark);

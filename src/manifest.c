@@ -264,10 +264,12 @@ int cc_manifest_same_sweep(const cc_manifest *ours, const cc_manifest *theirs, c
         const sweep_field *field = &sweep_fields[f];
         json_t *mine = json_object_get(json_object_get(ours->root, field->object), field->key);
         json_t *other = json_object_get(json_object_get(theirs->root, field->object), field->key);
+        if (mine == NULL)
+            continue; /* not known yet on this side: compared once it is */
         json_t *assumed = other == NULL ? assumed_value(field->key) : NULL;
         other = assumed != NULL ? assumed : other;
-        if (strcmp(field->key, "checksum") == 0 && (mine == NULL || other == NULL))
-            continue; /* known on one side only: decided once the values are read */
+        if (strcmp(field->key, "checksum") == 0 && other == NULL)
+            continue; /* a manifest from before checksums */
         int same = same_value(mine, other);
         char here[160], there[160];
         value_text(mine, here, sizeof here);
@@ -288,6 +290,10 @@ void cc_manifest_set_look(cc_manifest *manifest, const cc_tf *tf, const cc_tf_so
                           const char *file, double opacity_unit)
 {
     static const char *const kinds[] = {"original", "bands", "piecewise"};
+    if (tf == NULL) { /* not known before the data are read */
+        json_object_del(json_object_get(manifest->root, "parameters"), "transfer_function");
+        return;
+    }
     json_t *look = json_pack("{s:s, s:s}", "kind", source->automatic ? "auto" : kinds[tf->kind],
                              "scale", tf->log_scale ? "log" : "linear");
     if (look == NULL)

@@ -58,13 +58,6 @@ cc_status cc_render_options_check(const cc_render_options *options, cc_error *er
                        options->range_begin, options->range_end, options->frames);
     if (options->output == NULL || options->output[0] == '\0')
         return cc_fail(err, CC_ERR_USAGE, "--output needs a folder name");
-    /* Issue 10 is being built: an option whose effect does not exist yet
-     * is refused, never silently ignored. */
-    const char *pending = options->tf != NULL && strcmp(options->tf, "auto") == 0 ? "--tf auto"
-                          : options->data_range.percentile ? "--data-range pLO:pHI"
-                                                           : NULL;
-    if (pending != NULL)
-        return cc_fail(err, CC_ERR_USAGE, "%s is not implemented yet in this build", pending);
     if (options->bit_depth != 8 && options->bit_depth != 16)
         return cc_fail(err, CC_ERR_USAGE, "--bit-depth must be 8 or 16, not %d",
                        options->bit_depth);

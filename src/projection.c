@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One row of n values along z: adds them into out (unless NULL) and
@@ -41,7 +42,8 @@ static uint32_t scan_row_double(const double *values, long n, double *out, uint3
     return checksum;
 }
 
-uint32_t cc_projection_scan(const cc_volume *volume, const cc_box *box, double *sum)
+uint32_t cc_projection_scan(const cc_volume *volume, const cc_box *box, double *sum,
+                            cc_histogram *histogram)
 {
     if (cc_box_is_empty(box))
         return 0;
@@ -49,27 +51,50 @@ uint32_t cc_projection_scan(const cc_volume *volume, const cc_box *box, double *
     const long *shape = cc_volume_global_shape(volume);
     int is_double = cc_volume_precision(volume) == CC_DOUBLE;
     const void *values = cc_volume_values_const(volume);
+    size_t value_size = is_double ? sizeof(double) : sizeof(float);
     uint32_t checksum = 0;
+    int failed = 0;
     /* Each sum is added over increasing x, so a rank adds its numbers in the
      * same order whatever the rank count; only the reduction across ranks
-     * regroups the sums.  Threads split y, so no two touch the same sum. */
-#pragma omp parallel for schedule(static) reduction(+ : checksum)
-    for (long y = box->lo[1]; y < box->lo[1] + box->count[1]; y++) {
-        double *out = sum == NULL ? NULL : sum + (size_t)y * (size_t)shape[2] + (size_t)box->lo[2];
-        for (long x = box->lo[0]; x < box->lo[0] + box->count[0]; x++) {
-            size_t row =
-                ((size_t)(x - held->lo[0]) * (size_t)held->count[1] + (size_t)(y - held->lo[1])) *
-                    (size_t)held->count[2] +
-                (size_t)(box->lo[2] - held->lo[2]);
-            uint64_t index = ((uint64_t)x * (uint64_t)shape[1] + (uint64_t)y) * (uint64_t)shape[2] +
-                             (uint64_t)box->lo[2];
-            uint32_t key = (uint32_t)index * CC_CHECKSUM_STEP;
-            if (is_double)
-                checksum += scan_row_double((const double *)values + row, box->count[2], out, key);
-            else
-                checksum += scan_row_float((const float *)values + row, box->count[2], out, key);
+     * regroups the sums.  Threads split y, so no two touch the same sum.
+     * Each thread counts into a histogram of its own, merged at the end. */
+#pragma omp parallel reduction(+ : checksum) reduction(| : failed)
+    {
+        cc_histogram *mine = histogram == NULL ? NULL : calloc(1, sizeof *mine);
+        failed = histogram != NULL && mine == NULL;
+#pragma omp for schedule(static)
+        for (long y = box->lo[1]; y < box->lo[1] + box->count[1]; y++) {
+            double *out =
+                sum == NULL ? NULL : sum + (size_t)y * (size_t)shape[2] + (size_t)box->lo[2];
+            for (long x = box->lo[0]; x < box->lo[0] + box->count[0]; x++) {
+                size_t row = ((size_t)(x - held->lo[0]) * (size_t)held->count[1] +
+                              (size_t)(y - held->lo[1])) *
+                                 (size_t)held->count[2] +
+                             (size_t)(box->lo[2] - held->lo[2]);
+                uint64_t index =
+                    ((uint64_t)x * (uint64_t)shape[1] + (uint64_t)y) * (uint64_t)shape[2] +
+                    (uint64_t)box->lo[2];
+                uint32_t key = (uint32_t)index * CC_CHECKSUM_STEP;
+                if (is_double)
+                    checksum +=
+                        scan_row_double((const double *)values + row, box->count[2], out, key);
+                else
+                    checksum +=
+                        scan_row_float((const float *)values + row, box->count[2], out, key);
+                if (mine != NULL)
+                    cc_histogram_add(mine, (const char *)values + row * value_size, box->count[2],
+                                     is_double);
+            }
         }
+        if (mine != NULL) {
+#pragma omp critical(cc_projection_histogram)
+            cc_histogram_merge(histogram, mine);
+        }
+        free(mine);
     }
+    /* Out of memory for a thread's histogram: the caller sees no counts. */
+    if (failed && histogram != NULL)
+        memset(histogram, 0, sizeof *histogram);
     return checksum;
 }
 

@@ -1,6 +1,8 @@
 /* tf_file.c - transfer functions from files, through jansson (tf_file.h). */
 #include "cubecast/tf_file.h"
 
+#include "cubecast/tf_auto.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -349,10 +351,21 @@ cc_status cc_tf_build(const cc_render_options *options, cc_tf *tf, cc_tf_source 
     memset(source, 0, sizeof *source);
     const cc_value_range *given = &options->data_range;
     double range[2] = {given->lo, given->hi};
+    /* Percentiles are resolved once the data are read (the driver reads the
+     * file again then); until then the file is checked with its own span. */
+    int explicit_range = given->given && !given->percentile;
     cc_status status = CC_OK;
-    if (options->tf != NULL) {
+    if (options->tf != NULL && strcmp(options->tf, "auto") == 0) {
+        cc_tf_original(tf); /* a placeholder until the data are read */
+        source->automatic = 1;
+        snprintf(source->format, sizeof source->format, "auto");
+    } else if (options->tf != NULL) {
         status =
-            cc_tf_read(options->tf, options->scale, given->given ? range : NULL, tf, source, err);
+            cc_tf_read(options->tf, options->scale, explicit_range ? range : NULL, tf, source, err);
+        if (status == CC_OK && given->percentile && tf->kind != CC_TF_PIECEWISE)
+            status = cc_fail(err, CC_ERR_USAGE,
+                             "--data-range applies to ParaView and auto transfer functions; a "
+                             "band file's centres are values already");
     } else {
         cc_tf_original(tf);
         snprintf(source->format, sizeof source->format, "original");
@@ -365,7 +378,7 @@ cc_status cc_tf_build(const cc_render_options *options, cc_tf *tf, cc_tf_source 
             tf->log_scale = 0;
         }
     }
-    if (status == CC_OK && given->given && !given->percentile) {
+    if (status == CC_OK && explicit_range) {
         source->has_data_range = 1;
         source->data_range[0] = given->lo;
         source->data_range[1] = given->hi;
@@ -373,6 +386,36 @@ cc_status cc_tf_build(const cc_render_options *options, cc_tf *tf, cc_tf_source 
     if (status == CC_OK && options->opacity_unit > 0.0) {
         double delta = (double)options->size / (double)(options->size - 1);
         tf->opacity_exponent = delta / options->opacity_unit;
+    }
+    return status;
+}
+
+/* Once the data are read: --tf auto fitted to the histogram, or a ParaView
+ * file read again with its percentile range resolved. */
+cc_status cc_tf_finish(const cc_render_options *options, const cc_histogram *histogram,
+                       const long shape[3], cc_tf *tf, cc_tf_source *source, cc_error *err)
+{
+    if (source->automatic)
+        return cc_tf_auto(histogram, shape, options, tf, source, err);
+    const cc_value_range *given = &options->data_range;
+    if (!given->percentile)
+        return CC_OK;
+    double range[2];
+    cc_status status =
+        cc_histogram_range(histogram, tf->log_scale, given->lo, given->hi, range, err);
+    if (status == CC_OK && !(range[1] > range[0]))
+        status = cc_fail(err, CC_ERR_INPUT,
+                         "--data-range p%g:p%g: the input's values there are all %g; give the "
+                         "range as A:B",
+                         given->lo, given->hi, range[0]);
+    double exponent = tf->opacity_exponent;
+    if (status == CC_OK)
+        status = cc_tf_read(options->tf, options->scale, range, tf, source, err);
+    if (status == CC_OK) {
+        tf->opacity_exponent = exponent;
+        source->has_data_range = 1;
+        source->data_range[0] = range[0];
+        source->data_range[1] = range[1];
     }
     return status;
 }

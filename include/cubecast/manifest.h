@@ -61,7 +61,8 @@ const char *cc_manifest_projection(const cc_manifest *manifest);
 
 /* Records the transfer function the frames were drawn with (file is the
  * --tf argument or NULL), so that a resume must use the same one and a
- * frame can be reproduced. */
+ * frame can be reproduced.  tf NULL: not known yet (--tf auto before the
+ * data are read), and so not compared. */
 void cc_manifest_set_look(cc_manifest *manifest, const cc_tf *tf, const cc_tf_source *source,
                           const char *file, double opacity_unit);
 

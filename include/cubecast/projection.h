@@ -13,13 +13,17 @@
 
 #include "cubecast/colormap.h"
 #include "cubecast/error.h"
+#include "cubecast/histogram.h"
 #include "cubecast/volume.h"
 
 /* One pass over the voxels in box (global indices, inside the volume's
  * box): adds their values along x into sum, the global ny x nz array
- * (float64), unless sum is NULL, and returns their checksum (volume.h).
- * One pass for both: the checksum then costs no memory traffic of its own. */
-uint32_t cc_projection_scan(const cc_volume *volume, const cc_box *box, double *sum);
+ * (float64), unless sum is NULL; counts them into histogram, unless NULL
+ * (a thread that cannot get memory for its counts leaves histogram all
+ * zero); returns their checksum (volume.h).  One pass for all, so the
+ * checksum costs no memory traffic of its own. */
+uint32_t cc_projection_scan(const cc_volume *volume, const cc_box *box, double *sum,
+                            cc_histogram *histogram);
 
 /* sum -> ln(sum / nx), in place, for ny * nz values. */
 void cc_projection_finish(double *sum, long nx, size_t count);

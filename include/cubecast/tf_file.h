@@ -16,7 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
 #include "cubecast/error.h"
+#include "cubecast/histogram.h"
 #include "cubecast/options.h"
 #include "cubecast/transfer.h"
 
@@ -51,6 +54,17 @@ cc_status cc_tf_parse(const char *text, size_t length, const char *name, cc_scal
  * not handled here. */
 cc_status cc_tf_build(const cc_render_options *options, cc_tf *tf, cc_tf_source *source,
                       cc_error *err);
+
+/* Whether cc_tf_finish must see the data first (--tf auto, pLO:pHI). */
+#define CC_TF_NEEDS_DATA(options)                                                                  \
+    ((options)->data_range.percentile ||                                                           \
+     ((options)->tf != NULL && strcmp((options)->tf, "auto") == 0))
+
+/* Once the input is read: --tf auto fitted to histogram (tf_auto.h), or a
+ * ParaView file's percentile range resolved and the file read with it.
+ * tf and source are what cc_tf_build made; nothing to do otherwise. */
+cc_status cc_tf_finish(const cc_render_options *options, const cc_histogram *histogram,
+                       const long shape[3], cc_tf *tf, cc_tf_source *source, cc_error *err);
 
 /* One line saying which function drew the frames (the PNG text chunk
  * "transfer_function"), e.g. "ParaView file 'cool.json' (crc32 1a2b3c4d),

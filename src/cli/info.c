@@ -4,11 +4,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "cubecast/histogram.h"
 #include "cubecast/input.h"
 #include "cubecast/memory.h"
 #include "cubecast/plan.h"
+#include "cubecast/tf_auto.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -24,6 +27,7 @@ typedef struct value_stats {
     unsigned long long positive; /* values that have a logarithm */
     unsigned long long empty;    /* <= 0, NaN or infinite */
     unsigned long long *bins;    /* histogram of ln(value) on [min, max] */
+    cc_histogram *values;        /* every value, as --tf auto sees them */
 } value_stats;
 
 static void print_object(const char *name, const char *what, void *context)
@@ -34,6 +38,8 @@ static void print_object(const char *name, const char *what, void *context)
 
 static void count_values(value_stats *stats, const double *values, size_t count, int pass)
 {
+    if (pass == 0)
+        cc_histogram_add(stats->values, values, (long)count, 1);
     double width = (stats->max - stats->min) / HISTOGRAM_BINS;
     for (size_t v = 0; v < count; v++) {
         double value = values[v];
@@ -151,6 +157,28 @@ static void print_memory(const long shape[3])
     printf("\nthis node may use %s (%s)\n", text, limit.source);
 }
 
+/* What --tf auto would choose here, as the options that say it outright. */
+static void print_auto(const char *path, const char *dataset, const long shape[3],
+                       const cc_histogram *values)
+{
+    cc_render_options options = cc_render_options_default();
+    options.tf = "auto";
+    cc_tf tf;
+    cc_tf_source source;
+    cc_error err;
+    if (cc_tf_auto(values, shape, &options, &tf, &source, &err) != CC_OK) {
+        printf("--tf auto: %s\n", err.message);
+        return;
+    }
+    printf("--tf auto here means: %s scale, data range %.6g:%.6g, %d bands from %s\n",
+           tf.log_scale ? "log" : "linear", source.data_range[0], source.data_range[1],
+           tf.band_count, source.colormap);
+    printf("render with it: cubecast render %s%s%s --tf auto --scale %s --data-range %.6g:%.6g\n",
+           path, strcmp(dataset, "density") == 0 ? "" : " --dataset ",
+           strcmp(dataset, "density") == 0 ? "" : dataset, tf.log_scale ? "log" : "linear",
+           source.data_range[0], source.data_range[1]);
+}
+
 static void print_dataset(const cc_dataset_info *info)
 {
     printf("shape: %ld x %ld x %ld\n", info->shape[0], info->shape[1], info->shape[2]);
@@ -174,7 +202,11 @@ cc_status cc_cli_info(const char *path, const char *dataset, cc_error *err)
     if (status != CC_OK)
         return status;
     cc_dataset_info info;
-    value_stats stats = {INFINITY, -INFINITY, 0, 0, NULL};
+    value_stats stats = {INFINITY, -INFINITY, 0, 0, NULL, calloc(1, sizeof(cc_histogram))};
+    if (stats.values == NULL) {
+        cc_input_close(input);
+        return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+    }
     status = cc_input_describe(input, &info, err);
     if (status == CC_OK) {
         printf("\ndataset %s\n", dataset);
@@ -197,8 +229,10 @@ cc_status cc_cli_info(const char *path, const char *dataset, cc_error *err)
                    percentile(&stats, 0.25), percentile(&stats, 0.5), percentile(&stats, 0.75),
                    percentile(&stats, 0.95), percentile(&stats, 0.99), stats.max);
         printf("transfer function bands: ln(value) near -3 (blue), 3 (green), 9 (yellow)\n");
+        print_auto(path, dataset, cc_input_shape(input), stats.values);
     }
     free(stats.bins);
+    free(stats.values);
     cc_input_close(input);
     return status;
 }
