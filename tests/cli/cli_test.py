@@ -88,11 +88,42 @@ class ErrorFixtures:
         self.regular = os.path.join(tmp, "somefile")
         with open(self.regular, "w") as f:
             f.write("a regular file\n")
+        # Transfer-function files (design.md section 5), each wrong in one way.
+        self.tf = {}
+        pv = {"ColorSpace": "RGB", "Name": "test", "NanColor": [1, 1, 0],
+              "RGBPoints": [0, 0, 0, 0.5, 10, 1, 0.5, 0, 20, 1, 1, 1],
+              "Points": [0, 0, 0.5, 0, 20, 0.8, 0.5, 0]}
+        band = {"centre": 3.0, "width": 0.5, "rgba": [1, 0.5, 0.2, 0.1]}
+        files = {
+            "bad_json": '{"cubecast_transfer_function": 1, "bands": [{"centre": 1,, }]}',
+            "no_rgbpoints": [{k: v for k, v in pv.items() if k != "RGBPoints"}],
+            "decreasing_x": [dict(pv, RGBPoints=[0, 0, 0, 0, 10, 1, 1, 1, 5, 0, 1, 0])],
+            "decreasing_opacity_x": [dict(pv, Points=[0, 0, 0.5, 0, 12, 1, 0.5, 0,
+                                                      6, 0.5, 0.5, 0])],
+            "width_0": {"cubecast_transfer_function": 1, "scale": "log",
+                        "bands": [band, dict(band, width=0)]},
+            "no_bands": {"cubecast_transfer_function": 1, "scale": "log", "bands": []},
+            "colour_space": [dict(pv, ColorSpace="Diverging")],
+            "log_x_zero": [dict(pv, UseLogScale=True)],  # RGBPoints start at x = 0
+            "paraview": [pv],
+            "paraview_log": [dict(pv, UseLogScale=True,
+                                  RGBPoints=[0.1, 0, 0, 0, 10, 1, 1, 1, 1000, 1, 0, 0],
+                                  Points=[0.1, 0, 0.5, 0, 1000, 1, 0.5, 0])],
+            "bands": {"cubecast_transfer_function": 1, "scale": "log", "bands": [band]},
+            "sharpness": [dict(pv, Points=[0, 0, 0.5, 0, 20, 0.8, 0.5, 0.4])],
+        }
+        for name, content in files.items():
+            path = os.path.join(tmp, "tf_%s.json" % name)
+            with open(path, "w") as f:
+                f.write(content if isinstance(content, str) else json.dumps(content))
+            self.tf[name] = path
+        self.tf["missing"] = os.path.join(tmp, "tf_no_such_file.json")
 
     def snapshot(self):
         """Contents of the input files, to check they are left alone."""
         out = {}
-        for p in (self.good, self.text, self.multi, self.regular, self.empty):
+        for p in (self.good, self.text, self.multi, self.regular, self.empty,
+                  *(p for name, p in sorted(self.tf.items()) if name != "missing")):
             with open(p, "rb") as f:
                 out[p] = f.read()
         return out
@@ -156,6 +187,24 @@ def error_cases(fx):
          ["--projection-range", "1:nan"], "normal"),
         ("--projection-range automatic", ["render", g, "--projection-range", "automatic"],
          EXIT_USAGE, ["--projection-range", "automatic"], "normal"),
+        # transfer-function files: each refused before anything is written,
+        # the message naming the file
+        *[("--tf " + what, ["render", g, "--tf", fx.tf[name]] + extra, EXIT_USAGE,
+           [fx.tf[name]], "normal") for what, name, extra in (
+               ("bad JSON", "bad_json", []),
+               ("missing RGBPoints", "no_rgbpoints", []),
+               ("RGBPoints x decreasing", "decreasing_x", []),
+               ("Points x decreasing", "decreasing_opacity_x", []),
+               ("band of width 0", "width_0", []),
+               ("empty band list", "no_bands", []),
+               ("ColorSpace Diverging", "colour_space", []),
+               ("UseLogScale with a point at x = 0", "log_x_zero", []),
+               ("opacity sharpness (not supported yet)", "sharpness", []),
+               ("--scale log with a ParaView file", "paraview", ["--scale", "log"]),
+               ("--scale linear with a ParaView file", "paraview", ["--scale", "linear"]),
+               ("--data-range with a band file", "bands", ["--data-range", "1:2"]),
+               ("--data-range=-1:2 with UseLogScale", "paraview_log", ["--data-range=-1:2"]),
+               ("file missing", "missing", []))],
         ("unknown option", ["render", g, "--bogus-option"], EXIT_USAGE,
          ["--bogus-option", "bogus-option"], "normal"),
         ("no input file", ["render"], EXIT_USAGE, ["input", "INPUT", "file"], "normal"),
