@@ -35,7 +35,7 @@ CC_DEB_PACKAGES=(
   build-essential cmake pkg-config
   libhdf5-openmpi-dev hdf5-tools openmpi-bin libopenmpi-dev
   libpng-dev libjansson-dev
-  python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pil
+  python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pil python3-nibabel
   time
   clang libclang-rt-dev
 )

@@ -11,7 +11,7 @@ enum { AUTO_BANDS = 6 };
 
 /* The optical depth a ray through the volume should collect, and the part
  * of a ray's chord through the volume's section it crosses on average. */
-#define AUTO_DEPTH 1.0
+#define AUTO_DEPTH 1.25
 #define AUTO_INSIDE 0.7
 #define AUTO_MAX_ALPHA 0.5
 

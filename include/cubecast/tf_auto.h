@@ -9,7 +9,7 @@
  *   - six Gaussian bands evenly across it, coloured from --colormap at
  *     their place in the range, each band's opacity set so that a ray
  *     through the volume collects from it its share of an optical depth of
- *     1, shares growing as t^3 with the band's place t: a band of common
+ *     1.25, shares growing as t^3 with the band's place t: a band of common
  *     values (a background) stays faint, one of rare values (a core) grows
  *     opaque (at most 0.5 a sample), so inner structure shows instead of a
  *     solid block.
