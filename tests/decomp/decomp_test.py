@@ -14,6 +14,10 @@ CASE is one of:
   auto         --decomp auto names its choice and reason; same frames as frames
   errors       --decomp bogus / --composite bogus: one message, exit 2, nothing
                written
+  transfer     with --tf (a band file, a ParaView export with --data-range)
+               and --opacity-unit: frames, rows (bitwise, PNG bytes too) and
+               bricks root/swap (1e-5 single) for P = 1..4 give frames mode
+               -np 1's raw frames and transmittance
 
 Each case works in its own folder under --workdir, removed when it passes and
 kept for inspection when it fails.  Prints one line per check and exits 1 when
@@ -423,7 +427,114 @@ def case_errors(c, work):
         c.check(listing(cwd) == [], f"{name} (no mpiexec): nothing written", str(listing(cwd)))
 
 
-CASES = {"equivalence": case_equivalence, "memory": case_memory, "auto": case_auto, "errors": case_errors}
+# ---- transfer functions ---------------------------------------------------------
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden", "data")
+
+# (name, options, background colour or None): a band file with an opacity
+# unit; ParaView exports mapped onto a data range (UseLogScale without
+# opacity points, over a background, with another opacity unit; linear with
+# opacity points) (design.md section 5).
+TRANSFER_CONFIGS = [
+    ("bands5_ou2", ["--tf", os.path.join(DATA, "bands5.json"), "--opacity-unit", "2"], None),
+    ("paraview_log_range_ou0.5_bg", ["--tf", os.path.join(DATA, "paraview_log.json"),
+                                     "--data-range", "0.1:20000", "--opacity-unit", "0.5",
+                                     "--background", "#3366cc"], (0x33, 0x66, 0xcc)),
+    ("paraview_rgb_range", ["--tf", os.path.join(DATA, "paraview_rgb.json"), "--data-range", "0:20"],
+     None),
+]
+
+
+def read_transmittance(path):
+    with h5py.File(path, "r") as h5:
+        return h5["transmittance"][()]
+
+
+def case_transfer(c, work):
+    """With --tf and --opacity-unit, every decomposition and rank count gives
+    frames mode -np 1's frames and transmittance: bitwise (and the PNG bytes)
+    in frames and rows modes for P = 1..4, within 1e-5 (single) in bricks
+    mode, root and swap; over a background the PNGs too (they show
+    clip(C + T bg), so T must be right in every mode)."""
+    shape, size, precision, frames = (36, 44, 40), 40, "single", 4
+    sweep = ["--start-deg", "-30", "--sweep-deg", "360", "--frames", str(frames)]  # -30, 60, 150, 240
+    cube = os.path.join(work, "c.h5")
+    generate(c, cube, "--shape", *shape)
+    _, default, _ = render_case(c, work, cube, "default_frames_np1", 1, size, precision, "frames", None,
+                                sweep)
+    modes = [("frames", None), ("rows", None), ("bricks", "root"), ("bricks", "swap")]
+    for name, options, background in TRANSFER_CONFIGS:
+        base_out, base, base_cmd = render_case(c, work, cube, f"{name}_frames_np1", 1, size, precision,
+                                               "frames", None, sweep + options)
+        base_t = read_transmittance(os.path.join(work, f"{name}_frames_np1.h5"))
+        levels = np.floor(255.0 * base["frames"].astype(np.float64) + 0.5)
+        c.require(base["frames"].shape == (frames, size, size, 3) and len(np.unique(levels)) > 10 and
+                  float((base_t < 0.99).mean()) > 0.3,
+                  f"{name}: frames mode gives {frames} frames of {size}x{size}, not blank",
+                  f"{base['frames'].shape}, {len(np.unique(levels))} levels, "
+                  f"{float((base_t < 0.99).mean()):.2f} of pixels with T < 0.99")
+        moved = float(np.abs(base["frames"].astype(np.float64) - default["frames"].astype(np.float64)).max())
+        c.check(moved > 0.05, f"{name}: the transfer function changes the picture (max |diff| from the "
+                f"default {moved:.3g})")
+        worst = {}
+        for np_ranks in range(1, 5):
+            for decomp, composite in modes:
+                if decomp == "frames" and np_ranks == 1:
+                    continue
+                mode = decomp + (f"-{composite}" if composite else "")
+                label = f"{name}_{mode}_np{np_ranks}"
+                started = time.monotonic()
+                out, data, cmd = render_case(c, work, cube, label, np_ranks, size, precision, decomp,
+                                             composite, sweep + options)
+                trans = read_transmittance(os.path.join(work, label + ".h5"))
+                print(f"      {label}: {time.monotonic() - started:.2f} s", flush=True)
+                repro = f"\n      reproduce: {shell_line(base_cmd)}\n                 {shell_line(cmd)}"
+                for key in ("angles", "frame_index"):
+                    c.check(np.array_equal(data[key], base[key]), f"{label}: raw '{key}' as in frames mode")
+                for key, got, want in (("frames", data["frames"], base["frames"]),
+                                       ("transmittance", trans, base_t)):
+                    ok = got.dtype == want.dtype and got.shape == want.shape
+                    diff = np.abs(got.astype(np.float64) - want.astype(np.float64)) if ok else None
+                    max_diff = float(diff.max()) if ok else float("nan")
+                    where = np.unravel_index(int(np.argmax(diff)), diff.shape) if ok else None
+                    worst[(mode, key)] = max(worst.get((mode, key), 0.0), max_diff)
+                    if decomp in ("frames", "rows"):
+                        c.check(ok and got.tobytes() == want.tobytes(),
+                                f"{label}: raw {key} bitwise identical to frames mode -np 1",
+                                f"{got.dtype}{got.shape}; max |diff| {max_diff:.3g} at {where}{repro}")
+                    else:
+                        c.check(ok and max_diff <= TOLERANCE[precision],
+                                f"{label}: raw {key} within {TOLERANCE[precision]:g} of frames mode -np 1 "
+                                f"(max |diff| {max_diff:.3g})",
+                                f"{got.dtype}{got.shape}; at {where}{repro}")
+                files = frame_files(out)
+                c.check([frame_number(p) for p in files] == list(range(frames)),
+                        f"{label}: frame_00000..{frames - 1:05d}.png written", str(files))
+                if decomp in ("frames", "rows"):
+                    differing = [os.path.basename(p) for p in frame_files(base_out)
+                                 if not os.path.exists(os.path.join(out, os.path.basename(p)))
+                                 or read_bytes(os.path.join(out, os.path.basename(p))) != read_bytes(p)]
+                    c.check(differing == [], f"{label}: frame PNG bytes identical to frames mode -np 1",
+                            f"differing: {differing}{repro}")
+                elif len(files) == frames:
+                    pngs = np.stack([np.asarray(Image.open(p).convert("RGB")) for p in files])
+                    if background is None:
+                        want = np.floor(255.0 * data["frames"].astype(np.float64) + 0.5).astype(np.uint8)
+                        c.check(np.array_equal(pngs, want), f"{label}: PNG pixels are the quantised raw frames")
+                    else:
+                        # clip(C + T bg), C and T to rounding: one level at most
+                        # from frames mode's PNGs
+                        want = np.stack([np.asarray(Image.open(p).convert("RGB")) for p in frame_files(base_out)])
+                        off = int(np.abs(pngs.astype(int) - want.astype(int)).max())
+                        c.check(off <= 1, f"{label}: PNG pixels over the background within one level of "
+                                f"frames mode -np 1's ({off})", repro)
+                shutil.rmtree(out, ignore_errors=True)
+        for (mode, key), value in sorted(worst.items()):
+            print(f"      {name}: worst |diff| of {mode} {key} over P = 1..4: {value:.3g}", flush=True)
+
+
+CASES = {"equivalence": case_equivalence, "memory": case_memory, "auto": case_auto, "errors": case_errors,
+         "transfer": case_transfer}
 
 
 def main():
