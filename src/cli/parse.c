@@ -137,7 +137,12 @@ static cc_status parse_range(const char *text, cc_render_options *options, cc_er
 /* Reports what getopt_long rejected, in our words, once. */
 static cc_status unknown_option(int argc, char **argv, int code, cc_error *err)
 {
-    const char *word = optind - 1 < argc && optind > 0 ? argv[optind - 1] : "?";
+    /* A short option inside a group ("-xy") is named by optopt; argv's
+     * word there is not the culprit. */
+    char short_name[3] = {'-', (char)optopt, '\0'};
+    const char *word = optopt > 0 && optopt < 128        ? short_name
+                       : optind - 1 < argc && optind > 0 ? argv[optind - 1]
+                                                         : "?";
     if (code == ':')
         return cc_fail(err, CC_ERR_USAGE, "option '%s' needs a value", word);
     return cc_fail(err, CC_ERR_USAGE, "unknown option '%s' (see --help)", word);
@@ -392,7 +397,7 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
     *options = cc_render_options_default();
     *action = CC_CLI_RUN;
     opterr = 0;
-    optind = 1;
+    optind = 0; /* 0, not 1: glibc then forgets a previous parse entirely */
     int code, range_given = 0;
     /* Options may follow the file, so no "+" (stop at the first word). */
     while ((code = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
@@ -466,9 +471,13 @@ static char **joined_shape_arguments(int *argc, char **argv, char *joined, size_
     if (copy == NULL)
         return NULL;
     int out = 0;
+    static const char *const with_values[] = {"--size", "--seed", "--dtype", "--dataset"};
     for (int in = 0; in < *argc; in++) {
         copy[out++] = argv[in];
-        if (strcmp(argv[in], "--shape") != 0 || in + 1 >= *argc)
+        int is_value = 0; /* "--shape" as another option's value is a value */
+        for (size_t o = 0; in > 0 && o < sizeof with_values / sizeof with_values[0]; o++)
+            is_value |= strcmp(argv[in - 1], with_values[o]) == 0;
+        if (strcmp(argv[in], "--shape") != 0 || is_value || in + 1 >= *argc)
             continue;
         joined[0] = '\0';
         for (int v = 1; v <= 3 && in + 1 < *argc; v++) {
@@ -504,7 +513,7 @@ static cc_status parse_generate_words(int argc, char **argv, const char **path,
     *action = CC_CLI_RUN;
     *path = NULL;
     opterr = 0;
-    optind = 1;
+    optind = 0; /* 0, not 1: glibc then forgets a previous parse entirely */
     int code;
     while ((code = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         if (code == '?' || code == ':')
@@ -532,6 +541,11 @@ cc_status cc_cli_parse_generate(int argc, char **argv, const char **path,
     if (words == NULL)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
     cc_status status = parse_generate_words(argc, words, path, options, action, err);
+    /* Only --shape reads the joined words; anything else pointing there
+     * would outlive them. */
+    if (status == CC_OK && (*path == joined || options->dataset == joined))
+        status = cc_fail(err, CC_ERR_USAGE,
+                         "unexpected argument '%s' (see cubecast generate --help)", joined);
     free(words);
     return status;
 }
@@ -549,7 +563,7 @@ cc_status cc_cli_parse_info(int argc, char **argv, const char **path, const char
     *path = NULL;
     *dataset = NULL;
     opterr = 0;
-    optind = 1;
+    optind = 0; /* 0, not 1: glibc then forgets a previous parse entirely */
     int code;
     while ((code = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         if (code == '?' || code == ':')
