@@ -461,7 +461,7 @@ composite_row_single_tf(const sample_table *samples, const float *restrict plane
                         int next = seg + (1 << halving);
                         int clamped = next < nodes - 2 ? next : nodes - 2;
                         float x = tf->node_x[clamped];
-                        seg = (next == clamped) & (x <= s) ? next : seg;
+                        seg = ((next == clamped) & (x <= s)) ? next : seg;
                     }
                     float x0 = tf->node_x[seg], width = tf->node_x[seg + 1] - x0;
                     float u = width > 0.0f ? (s - x0) / width : 1.0f;
