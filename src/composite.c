@@ -39,6 +39,15 @@ cc_status cc_gather_rows(const cc_image *band, int writer, MPI_Comm comm, cc_ima
     int result =
         MPI_Gatherv(band->colour, send_count, MPI_DOUBLE, rank == writer ? frame->colour : NULL,
                     counts, offsets, MPI_DOUBLE, writer, comm);
+    /* The transmittance too: a background and --raw need it. */
+    for (int r = 0; rank == writer && r < ranks; r++) {
+        counts[r] /= 3;
+        offsets[r] /= 3;
+    }
+    if (result == MPI_SUCCESS)
+        result = MPI_Gatherv(band->transmittance, send_count / 3, MPI_DOUBLE,
+                             rank == writer ? frame->transmittance : NULL, counts, offsets,
+                             MPI_DOUBLE, writer, comm);
     free(counts);
     free(offsets);
     return result == MPI_SUCCESS ? CC_OK : cc_fail(err, CC_ERR_MPI, "gathering rows failed");
@@ -78,10 +87,12 @@ static void under(const double *near, double *far, size_t count)
     }
 }
 
-static void unpack_colour(const double *packed, size_t pixels, double *colour)
+static void unpack(const double *packed, size_t pixels, double *colour, double *transmittance)
 {
-    for (size_t p = 0; p < pixels; p++)
+    for (size_t p = 0; p < pixels; p++) {
         memcpy(colour + 3 * p, packed + 4 * p, 3 * sizeof(double));
+        transmittance[p] = packed[4 * p + 3];
+    }
 }
 
 static cc_status composite_at_root(const double *packed, size_t pixels, const int *order,
@@ -108,7 +119,7 @@ static cc_status composite_at_root(const double *packed, size_t pixels, const in
         double *result = all + 4 * pixels * (size_t)order[0];
         for (int q = 1; q < ranks; q++)
             over(result, all + 4 * pixels * (size_t)order[q], pixels);
-        unpack_colour(result, pixels, frame->colour);
+        unpack(result, pixels, frame->colour, frame->transmittance);
         free(all);
     }
     return CC_OK;
@@ -159,7 +170,8 @@ static int binary_swap(double *packed, double *incoming, size_t pixels, const in
     return result;
 }
 
-/* Gathers every rank's finished range of colour to the writer. */
+/* Gathers every rank's finished range of colour and transmittance to the
+ * writer. */
 static cc_status gather_pieces(const double *packed, size_t lo, size_t hi, int writer,
                                MPI_Comm comm, cc_image *frame, cc_error *err)
 {
@@ -167,7 +179,8 @@ static cc_status gather_pieces(const double *packed, size_t lo, size_t hi, int w
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &ranks);
     size_t count = hi - lo;
-    double *colour = malloc(sizeof *colour * 3 * (count > 0 ? count : 1));
+    double *colour = malloc(sizeof *colour * 4 * (count > 0 ? count : 1));
+    double *transmittance = colour + 3 * count;
     long range[2] = {(long)lo, (long)hi};
     long *ranges = rank == writer ? malloc(sizeof *ranges * 2 * (size_t)ranks) : NULL;
     int *counts = rank == writer ? malloc(sizeof *counts * (size_t)ranks) : NULL;
@@ -178,14 +191,24 @@ static cc_status gather_pieces(const double *packed, size_t lo, size_t hi, int w
     if (any) {
         status = cc_fail(err, CC_ERR_NOMEM, "out of memory gathering the composited image");
     } else {
-        unpack_colour(packed + 4 * lo, count, colour);
+        unpack(packed + 4 * lo, count, colour, transmittance);
         MPI_Gather(range, 2, MPI_LONG, ranges, 2, MPI_LONG, writer, comm);
         for (int r = 0; rank == writer && r < ranks; r++) {
             counts[r] = (int)(3 * (ranges[2 * r + 1] - ranges[2 * r]));
             offsets[r] = (int)(3 * ranges[2 * r]);
         }
-        if (MPI_Gatherv(colour, (int)(3 * count), MPI_DOUBLE, rank == writer ? frame->colour : NULL,
-                        counts, offsets, MPI_DOUBLE, writer, comm) != MPI_SUCCESS)
+        int result =
+            MPI_Gatherv(colour, (int)(3 * count), MPI_DOUBLE, rank == writer ? frame->colour : NULL,
+                        counts, offsets, MPI_DOUBLE, writer, comm);
+        for (int r = 0; rank == writer && r < ranks; r++) {
+            counts[r] /= 3;
+            offsets[r] /= 3;
+        }
+        if (result == MPI_SUCCESS)
+            result = MPI_Gatherv(transmittance, (int)count, MPI_DOUBLE,
+                                 rank == writer ? frame->transmittance : NULL, counts, offsets,
+                                 MPI_DOUBLE, writer, comm);
+        if (result != MPI_SUCCESS)
             status = cc_fail(err, CC_ERR_MPI, "gathering the composited image failed");
     }
     free(colour);

@@ -14,6 +14,7 @@
 #include "cubecast/render.h"
 
 #include <limits.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -416,7 +417,7 @@ static void composite_row_single(const sample_table *samples, const float *restr
  * for gcc to vectorise it, so the number of bands (or of halvings in the
  * piecewise function's segment search) is a constant of each copy of this
  * function: transfer_kernel_single picks the copy, and each copy fully
- * unrolls.  Samples are evaluated as cc_tf_eval_single does. */
+ * unrolls.  Samples are evaluated as cc_tf_eval (transfer.h) defines. */
 static inline __attribute__((always_inline)) void
 composite_row_single_tf(const sample_table *samples, const float *restrict plane, long plane_stride,
                         int n, int block, float *restrict rays, const cc_tf_single *tf,
@@ -448,12 +449,18 @@ composite_row_single_tf(const sample_table *samples, const float *restrict plane
                 uint32_t bits;
                 memcpy(&bits, &v, sizeof bits);
                 int finite = (bits & 0x7f800000u) != 0x7f800000u;
-                int empty = offset[k] < 0 || !finite || (log_scale && bits - 1u >= 0x7f7fffffu);
+                int nan = (bits & 0x7fffffffu) > 0x7f800000u;
+                /* Bands: NaN and infinities are empty; a piecewise function
+                 * clamps infinities to its ends (only NaN is empty). */
+                int positive = bits - 1u < 0x7f800000u; /* +inf counts */
+                int empty =
+                    offset[k] < 0 || nan || (!piecewise && !finite) || (log_scale && !positive);
                 float keep = empty ? 0.0f : 1.0f;
                 float s = log_scale ? cc_log2_single(v) * unit : (finite ? v : 0.0f);
+                s = finite ? s : (bits & 0x80000000u ? -FLT_MAX : FLT_MAX);
                 float cr = 0.0f, cg = 0.0f, cb = 0.0f, a = 0.0f;
                 if (piecewise) {
-                    /* cc_tf_segment_single, unrolled; reads stay inside the
+                    /* cc_tf_segment in float, unrolled; reads stay inside the
                      * nodes, so the gathers need no mask. */
                     int seg = 0;
 #pragma GCC unroll 16
@@ -497,7 +504,7 @@ composite_row_single_tf(const sample_table *samples, const float *restrict plane
     }
 }
 
-/* The halvings cc_tf_segment_single makes for n nodes. */
+/* The halvings cc_tf_segment makes for n nodes. */
 static int search_steps(int nodes)
 {
     int steps = 0;

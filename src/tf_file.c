@@ -139,15 +139,26 @@ static cc_status read_points(const reading *in, const json_t *list, const char *
 }
 
 /* The piecewise-linear value of channel `channel` of points (x first, in
- * groups of `group`) at x, clamped outside. */
-static double piecewise_at(const double *points, int count, int group, int channel, double x)
+ * groups of `group`) at x, clamped outside.  Points may repeat an x (a
+ * step, as ParaView allows): right_side picks the value just above such an
+ * x (the later point's), else the value just below (the earlier point's). */
+static double piecewise_at(const double *points, int count, int group, int channel, double x,
+                           int right_side)
 {
-    if (x <= points[0])
+    int first = -1, last = -1;
+    for (int p = 0; p < count; p++)
+        if (points[p * group] == x) {
+            first = first < 0 ? p : first;
+            last = p;
+        }
+    if (first >= 0)
+        return points[(right_side ? last : first) * group + channel];
+    if (x < points[0])
         return points[channel];
     for (int p = 0; p + 1 < count; p++) {
         double x0 = points[p * group], x1 = points[(p + 1) * group];
-        if (x < x1 || (x == x1 && p + 2 == count)) {
-            double t = x1 > x0 ? (x - x0) / (x1 - x0) : 1.0;
+        if (x > x0 && x < x1) {
+            double t = (x - x0) / (x1 - x0);
             return (1.0 - t) * points[p * group + channel] + t * points[(p + 1) * group + channel];
         }
     }
@@ -160,9 +171,10 @@ static int by_value(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The nodes of the merged function: every colour and opacity x, in order
- * (a repeated x once), with the colour and opacity there.  Between two
- * nodes both are linear, so the merged function is exact. */
+/* The nodes of the merged function: every colour and opacity x, in order,
+ * with the colour and opacity there; an x where either steps gives two
+ * nodes, the values just below and just above.  Between two nodes both are
+ * linear, so the merged function is exact. */
 static cc_status merge_nodes(const reading *in, const double *rgb, int rgb_count,
                              const double *alpha, int alpha_count, cc_tf *tf)
 {
@@ -178,18 +190,27 @@ static cc_status merge_nodes(const reading *in, const double *rgb, int rgb_count
     for (int p = 0; p < total; p++)
         if (unique == 0 || xs[p] != xs[unique - 1])
             xs[unique++] = xs[p];
-    if (unique > CC_TF_MAX_NODES) {
-        free(xs);
-        return bad(in, "too many distinct points (at most 1024)");
-    }
-    tf->node_count = unique;
-    for (int node = 0; node < unique; node++) {
-        tf->node_x[node] = xs[node];
-        for (int c = 0; c < 3; c++)
-            tf->node_rgba[c][node] = piecewise_at(rgb, rgb_count, 4, 1 + c, xs[node]);
-        tf->node_rgba[3][node] = piecewise_at(alpha, alpha_count, 4, 1, xs[node]);
+    int nodes = 0;
+    for (int u = 0; u < unique; u++) {
+        double sides[2][4];
+        for (int side = 0; side < 2; side++) {
+            for (int c = 0; c < 3; c++)
+                sides[side][c] = piecewise_at(rgb, rgb_count, 4, 1 + c, xs[u], side);
+            sides[side][3] = piecewise_at(alpha, alpha_count, 4, 1, xs[u], side);
+        }
+        int steps = memcmp(sides[0], sides[1], sizeof sides[0]) != 0;
+        for (int side = steps ? 0 : 1; side < 2; side++, nodes++) {
+            if (nodes == CC_TF_MAX_NODES) {
+                free(xs);
+                return bad(in, "too many points (at most 1024, a step counting twice)");
+            }
+            tf->node_x[nodes] = xs[u];
+            for (int c = 0; c < 4; c++)
+                tf->node_rgba[c][nodes] = sides[side][c];
+        }
     }
     free(xs);
+    tf->node_count = nodes;
     return CC_OK;
 }
 

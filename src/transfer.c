@@ -61,7 +61,10 @@ void cc_tf_eval(const cc_tf *tf, double value, double rgba[4])
         cc_transfer_eval(value, rgba);
         return;
     }
-    int empty = isnan(value) || isinf(value) || (tf->log_scale && !(value > 0.0));
+    /* Infinite values are empty for bands; a piecewise function clamps
+     * them to its end values (design.md section 5: only NaN is empty). */
+    int piecewise = tf->kind == CC_TF_PIECEWISE;
+    int empty = isnan(value) || (!piecewise && isinf(value)) || (tf->log_scale && !(value > 0.0));
     if (empty)
         return;
     if (tf->kind == CC_TF_PIECEWISE)
