@@ -1284,10 +1284,10 @@ def case_transfer(tmp):
          (pv_step, {"data_range": (-1.0, 1.0)}), None, ()),
     ]
     if SHARP_SUPPORTED:
-        configs.append(("pv_sharp_range_ou2", pos,
-                        ["--tf", d("paraview_sharp.json"), "--data-range", "0:40",
+        configs.append(("pv_sharp_range_ou2", signed,
+                        ["--tf", d("paraview_sharp.json"), "--data-range=-1:1",
                          "--opacity-unit", "2"],
-                        (d("paraview_sharp.json"), {"data_range": (0.0, 40.0)}), 2.0,
+                        (d("paraview_sharp.json"), {"data_range": (-1.0, 1.0)}), 2.0,
                         ("reverse", "alpha")))
 
     angles = expected_angles(F, start, sweep, 0, F)
