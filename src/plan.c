@@ -2,7 +2,9 @@
 #include "cubecast/plan.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "cubecast/histogram.h"
 #include "cubecast/image.h"
 
 #include "cubecast/render.h"
@@ -261,7 +263,10 @@ void cc_plan_memory_need(const cc_plan *plan, const cc_render_options *options, 
     /* The image rendered into, the whole frame (rows, bricks), RGB, and a
      * PNG buffer that can exceed the RGB when nothing compresses. */
     double rows = plan->row_end - plan->row_begin;
-    out->frame = rows * n * pixel + pixels * (3.0 + 3.2);
+    /* PNG pixels: RGB or RGBA, 1 or 2 bytes a sample, and the encoded
+     * file, which can be a little larger when nothing compresses. */
+    double sample_bytes = (options->transparent ? 4.0 : 3.0) * (options->bit_depth == 16 ? 2 : 1);
+    out->frame = rows * n * pixel + pixels * sample_bytes * 2.1;
     if (plan->decomp != CC_DECOMP_FRAMES)
         out->frame += pixels * pixel;
     if (options->raw != NULL)
@@ -278,6 +283,11 @@ void cc_plan_memory_need(const cc_plan *plan, const cc_render_options *options, 
                           (layout->rank == 0 ? plane * 3.0 : 0.0);
     if (plan->decomp == CC_DECOMP_ROWS)
         out->projection += STREAM_SLAB_BYTES;
+    /* --tf auto and percentiles: a value histogram per thread and the sum. */
+    int histogram =
+        options->data_range.percentile || (options->tf != NULL && strcmp(options->tf, "auto") == 0);
+    if (histogram)
+        out->projection += (threads + 1.0) * sizeof(cc_histogram);
     out->fixed = FIXED_BYTES;
     out->total =
         out->volume + out->frame + out->composite + out->renderer + out->projection + out->fixed;
