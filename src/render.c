@@ -417,7 +417,7 @@ static void composite_row_single(const sample_table *samples, const float *restr
  * for gcc to vectorise it, so the number of bands (or of halvings in the
  * piecewise function's segment search) is a constant of each copy of this
  * function: transfer_kernel_single picks the copy, and each copy fully
- * unrolls.  Samples are evaluated as cc_tf_eval (transfer.h) defines. */
+ * unrolls.  Each sample is cc_tf_sample_single (transfer.h). */
 static inline __attribute__((always_inline)) void
 composite_row_single_tf(const sample_table *samples, const float *restrict plane, long plane_stride,
                         int n, int block, float *restrict rays, const cc_tf_single *tf,
@@ -425,8 +425,6 @@ composite_row_single_tf(const sample_table *samples, const float *restrict plane
 {
     float *restrict r = rays, *restrict g = rays + n, *restrict b = rays + 2 * n;
     float *restrict t = rays + 3 * n;
-    const float ln2 = 0.693147180559945309f, log10_2 = 0.301029995663981195f;
-    const float unit = piecewise ? log10_2 : ln2, exponent = tf->opacity_exponent;
     const int log_scale = tf->log_scale, nodes = tf->node_count;
     for (int k = 0; k < n; k++) {
         r[k] = g[k] = b[k] = 0.0f;
@@ -446,150 +444,74 @@ composite_row_single_tf(const sample_table *samples, const float *restrict plane
                 float v0 = lerp_pair(plane + o, wz[k]);
                 float v1 = lerp_pair(plane + o + plane_stride, wz[k]);
                 float v = (1.0f - wy[k]) * v0 + wy[k] * v1;
-                uint32_t bits;
-                memcpy(&bits, &v, sizeof bits);
-                int finite = (bits & 0x7f800000u) != 0x7f800000u;
-                int nan = (bits & 0x7fffffffu) > 0x7f800000u;
-                /* Bands: NaN and infinities are empty; a piecewise function
-                 * clamps infinities to its ends (only NaN is empty). */
-                int positive = bits - 1u < 0x7f800000u; /* +inf counts */
-                int empty =
-                    offset[k] < 0 || nan || (!piecewise && !finite) || (log_scale && !positive);
-                float keep = empty ? 0.0f : 1.0f;
-                float s = log_scale ? cc_log2_single(v) * unit : (finite ? v : 0.0f);
-                s = finite ? s : (bits & 0x80000000u ? -FLT_MAX : FLT_MAX);
-                float cr = 0.0f, cg = 0.0f, cb = 0.0f, a = 0.0f;
-                if (piecewise) {
-                    /* cc_tf_segment in float, unrolled; reads stay inside the
-                     * nodes, so the gathers need no mask. */
-                    int seg = 0;
-#pragma GCC unroll 16
-                    for (int halving = count - 1; halving >= 0; halving--) {
-                        int next = seg + (1 << halving);
-                        int clamped = next < nodes - 2 ? next : nodes - 2;
-                        float x = tf->node_x[clamped];
-                        seg = ((next == clamped) & (x <= s)) ? next : seg;
-                    }
-                    float x0 = tf->node_x[seg], width = tf->node_x[seg + 1] - x0;
-                    float u = width > 0.0f ? (s - x0) / width : 1.0f;
-                    u = u < 0.0f ? 0.0f : (u > 1.0f ? 1.0f : u);
-                    float w0 = keep * (1.0f - u), w1 = keep * u;
-                    cr = w0 * tf->node_rgba[0][seg] + w1 * tf->node_rgba[0][seg + 1];
-                    cg = w0 * tf->node_rgba[1][seg] + w1 * tf->node_rgba[1][seg + 1];
-                    cb = w0 * tf->node_rgba[2][seg] + w1 * tf->node_rgba[2][seg + 1];
-                    a = w0 * tf->node_rgba[3][seg] + w1 * tf->node_rgba[3][seg + 1];
-                } else {
-#pragma GCC unroll 16
-                    for (int band = 0; band < count; band++) {
-                        float d = s - tf->centre[band];
-                        float e = keep * cc_exp2_nonpositive(-(d * d) * tf->factor[band]);
-                        cr += tf->weight[0][band] * e;
-                        cg += tf->weight[1][band] * e;
-                        cb += tf->weight[2][band] * e;
-                        a += tf->weight[3][band] * e;
-                    }
-                    a = a < 1.0f ? a : 1.0f;
-                }
-                if (corrected) {
-                    float clear = 1.0f - a;
-                    float kept = cc_exp2_nonpositive(exponent * cc_log2_single(clear));
-                    a = clear > 0.0f ? 1.0f - kept : 1.0f;
-                }
-                r[k] = a * cr + (1.0f - a) * r[k];
-                g[k] = a * cg + (1.0f - a) * g[k];
-                b[k] = a * cb + (1.0f - a) * b[k];
-                t[k] *= 1.0f - a;
+                /* Outside samples are NaN: empty on any scale. */
+                v = offset[k] < 0 ? NAN : v;
+                cc_rgba_single c =
+                    cc_tf_sample_single(tf, v, log_scale, nodes, piecewise, count, corrected);
+                r[k] = c.a * c.r + (1.0f - c.a) * r[k];
+                g[k] = c.a * c.g + (1.0f - c.a) * g[k];
+                b[k] = c.a * c.b + (1.0f - c.a) * b[k];
+                t[k] *= 1.0f - c.a;
             }
         }
     }
 }
 
-/* The halvings cc_tf_segment makes for n nodes. */
-static int search_steps(int nodes)
-{
-    int steps = 0;
-    for (int step = 1; step * 2 <= nodes - 1; step *= 2)
-        steps++;
-    return nodes > 2 ? steps + 1 : 0;
-}
+/* The copies of composite_row_single_tf, each a function of its own: gcc
+ * unrolls and vectorises one copy at a time, not 68 inlined into one
+ * function.  kernel_P_C_O: piecewise P, C bands or halvings, opacity unit O. */
+typedef void (*tf_kernel)(const sample_table *, const float *, long, int, int, float *,
+                          const cc_tf_single *);
+#define CC_KERNEL(P, C, O)                                                                         \
+    static void kernel_##P##_##C##_##O(const sample_table *samples, const float *plane,            \
+                                       long plane_stride, int n, int block, float *rays,           \
+                                       const cc_tf_single *tf)                                     \
+    {                                                                                              \
+        composite_row_single_tf(samples, plane, plane_stride, n, block, rays, tf, P, C, O);        \
+    }
+#define CC_KERNELS(P, O)                                                                           \
+    CC_KERNEL(P, 1, O)                                                                             \
+    CC_KERNEL(P, 2, O)                                                                             \
+    CC_KERNEL(P, 3, O)                                                                             \
+    CC_KERNEL(P, 4, O)                                                                             \
+    CC_KERNEL(P, 5, O)                                                                             \
+    CC_KERNEL(P, 6, O)                                                                             \
+    CC_KERNEL(P, 7, O)                                                                             \
+    CC_KERNEL(P, 8, O)                                                                             \
+    CC_KERNEL(P, 9, O)                                                                             \
+    CC_KERNEL(P, 10, O)                                                                            \
+    CC_KERNEL(P, 11, O)                                                                            \
+    CC_KERNEL(P, 12, O)                                                                            \
+    CC_KERNEL(P, 13, O)                                                                            \
+    CC_KERNEL(P, 14, O)                                                                            \
+    CC_KERNEL(P, 15, O)                                                                            \
+    CC_KERNEL(P, 16, O)
+CC_KERNELS(0, 0)
+CC_KERNELS(0, 1)
+CC_KERNELS(1, 0)
+CC_KERNELS(1, 1)
+#define CC_ROW(P, O)                                                                               \
+    {                                                                                              \
+        kernel_##P##_1_##O, kernel_##P##_2_##O, kernel_##P##_3_##O, kernel_##P##_4_##O,            \
+            kernel_##P##_5_##O, kernel_##P##_6_##O, kernel_##P##_7_##O, kernel_##P##_8_##O,        \
+            kernel_##P##_9_##O, kernel_##P##_10_##O, kernel_##P##_11_##O, kernel_##P##_12_##O,     \
+            kernel_##P##_13_##O, kernel_##P##_14_##O, kernel_##P##_15_##O, kernel_##P##_16_##O     \
+    }
+static const tf_kernel tf_kernels[2][2][16] = {{CC_ROW(0, 0), CC_ROW(0, 1)},
+                                               {CC_ROW(1, 0), CC_ROW(1, 1)}};
+#undef CC_ROW
+#undef CC_KERNELS
+#undef CC_KERNEL
 
-/* Picks the copy of composite_row_single_tf for tf: (piecewise or bands)
- * x (halvings or bands) x (opacity corrected or not). */
+/* Picks the copy of composite_row_single_tf for tf. */
 static void transfer_kernel_single(const sample_table *samples, const float *plane,
                                    long plane_stride, int n, int block, float *rays,
                                    const cc_tf_single *tf)
 {
     int piecewise = tf->kind == CC_TF_PIECEWISE, corrected = tf->opacity_exponent != 0.0f;
-    /* A 2-node function needs no halving; one (which changes nothing) keeps
-     * gcc vectorising that copy too. */
-    int count = piecewise ? search_steps(tf->node_count) : tf->band_count;
-    count = piecewise && count < 1 ? 1 : count;
-#define CC_KERNEL(P, C, O)                                                                         \
-    composite_row_single_tf(samples, plane, plane_stride, n, block, rays, tf, P, C, O)
-#define CC_COUNTS(P, O)                                                                            \
-    switch (count) {                                                                               \
-    case 0:                                                                                        \
-        CC_KERNEL(P, 0, O);                                                                        \
-        break;                                                                                     \
-    case 1:                                                                                        \
-        CC_KERNEL(P, 1, O);                                                                        \
-        break;                                                                                     \
-    case 2:                                                                                        \
-        CC_KERNEL(P, 2, O);                                                                        \
-        break;                                                                                     \
-    case 3:                                                                                        \
-        CC_KERNEL(P, 3, O);                                                                        \
-        break;                                                                                     \
-    case 4:                                                                                        \
-        CC_KERNEL(P, 4, O);                                                                        \
-        break;                                                                                     \
-    case 5:                                                                                        \
-        CC_KERNEL(P, 5, O);                                                                        \
-        break;                                                                                     \
-    case 6:                                                                                        \
-        CC_KERNEL(P, 6, O);                                                                        \
-        break;                                                                                     \
-    case 7:                                                                                        \
-        CC_KERNEL(P, 7, O);                                                                        \
-        break;                                                                                     \
-    case 8:                                                                                        \
-        CC_KERNEL(P, 8, O);                                                                        \
-        break;                                                                                     \
-    case 9:                                                                                        \
-        CC_KERNEL(P, 9, O);                                                                        \
-        break;                                                                                     \
-    case 10:                                                                                       \
-        CC_KERNEL(P, 10, O);                                                                       \
-        break;                                                                                     \
-    case 11:                                                                                       \
-        CC_KERNEL(P, 11, O);                                                                       \
-        break;                                                                                     \
-    case 12:                                                                                       \
-        CC_KERNEL(P, 12, O);                                                                       \
-        break;                                                                                     \
-    case 13:                                                                                       \
-        CC_KERNEL(P, 13, O);                                                                       \
-        break;                                                                                     \
-    case 14:                                                                                       \
-        CC_KERNEL(P, 14, O);                                                                       \
-        break;                                                                                     \
-    case 15:                                                                                       \
-        CC_KERNEL(P, 15, O);                                                                       \
-        break;                                                                                     \
-    default:                                                                                       \
-        CC_KERNEL(P, 16, O);                                                                       \
-        break;                                                                                     \
-    }
-    if (piecewise && corrected)
-        CC_COUNTS(1, 1)
-    else if (piecewise)
-        CC_COUNTS(1, 0)
-    else if (corrected)
-        CC_COUNTS(0, 1)
-    else
-        CC_COUNTS(0, 0)
-#undef CC_COUNTS
-#undef CC_KERNEL
+    int count = piecewise ? cc_tf_search_halvings(tf->node_count) : tf->band_count;
+    count = count < 1 ? 1 : (count > 16 ? 16 : count);
+    tf_kernels[piecewise][corrected][count - 1](samples, plane, plane_stride, n, block, rays, tf);
 }
 
 /* glibc's libmvec has vector exp and log (within 4 ulp); declaring them

@@ -13,6 +13,7 @@
 #ifndef CUBECAST_TRANSFER_H
 #define CUBECAST_TRANSFER_H
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -181,6 +182,87 @@ static inline float cc_log2_single(float value)
     q = q * t + -7.213527599e-01f;
     q = q * t + 1.442694958e+00f;
     return exponent + t * q;
+}
+
+/* One sample's colour and opacity for a band or piecewise function, the
+ * per-sample step of a kernel (CPU or GPU): empty values (NaN on any scale,
+ * infinities for bands, <= 0 on a log scale) give exactly 0; a piecewise
+ * function clamps infinities to its end values.  log_scale and nodes are
+ * tf's, passed in so that a caller hoists them out of its loop; piecewise,
+ * count (bands,
+ * or halvings of the segment search: cc_tf_search_halvings) and corrected
+ * (an opacity unit is set) are meant to be constants at the call, so that
+ * a compiler unrolls the loops and vectorises the caller's loop over rays;
+ * the results are cc_tf_eval's in float. */
+typedef struct cc_rgba_single {
+    float r, g, b, a;
+} cc_rgba_single;
+
+static inline __attribute__((always_inline)) cc_rgba_single
+cc_tf_sample_single(const cc_tf_single *tf, float value, int log_scale, int nodes,
+                    const int piecewise, const int count, const int corrected)
+{
+    const float ln2 = 0.693147180559945309f, log10_2 = 0.301029995663981195f;
+    uint32_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    int finite = (bits & 0x7f800000u) != 0x7f800000u;
+    int nan = (bits & 0x7fffffffu) > 0x7f800000u;
+    int positive = bits - 1u < 0x7f800000u; /* +inf counts */
+    int empty = nan || (!piecewise && !finite) || (log_scale && !positive);
+    float keep = empty ? 0.0f : 1.0f;
+    float s =
+        log_scale ? cc_log2_single(value) * (piecewise ? log10_2 : ln2) : (finite ? value : 0.0f);
+    s = finite ? s : ((bits & 0x80000000u) ? -FLT_MAX : FLT_MAX);
+    float cr = 0.0f, cg = 0.0f, cb = 0.0f, a = 0.0f;
+    if (piecewise) {
+        /* cc_tf_segment in float, unrolled; the reads stay inside the
+         * nodes, so a vector gather needs no mask. */
+        int seg = 0;
+#pragma GCC unroll 16
+        for (int halving = count - 1; halving >= 0; halving--) {
+            int next = seg + (1 << halving);
+            int clamped = next < nodes - 2 ? next : nodes - 2;
+            float x = tf->node_x[clamped];
+            seg = ((next == clamped) & (x <= s)) ? next : seg;
+        }
+        float x0 = tf->node_x[seg], width = tf->node_x[seg + 1] - x0;
+        float u = width > 0.0f ? (s - x0) / width : 1.0f;
+        u = u < 0.0f ? 0.0f : (u > 1.0f ? 1.0f : u);
+        float w0 = keep * (1.0f - u), w1 = keep * u;
+        cr = w0 * tf->node_rgba[0][seg] + w1 * tf->node_rgba[0][seg + 1];
+        cg = w0 * tf->node_rgba[1][seg] + w1 * tf->node_rgba[1][seg + 1];
+        cb = w0 * tf->node_rgba[2][seg] + w1 * tf->node_rgba[2][seg + 1];
+        a = w0 * tf->node_rgba[3][seg] + w1 * tf->node_rgba[3][seg + 1];
+    } else {
+#pragma GCC unroll 16
+        for (int band = 0; band < count; band++) {
+            float d = s - tf->centre[band];
+            float e = keep * cc_exp2_nonpositive(-(d * d) * tf->factor[band]);
+            cr += tf->weight[0][band] * e;
+            cg += tf->weight[1][band] * e;
+            cb += tf->weight[2][band] * e;
+            a += tf->weight[3][band] * e;
+        }
+        a = a < 1.0f ? a : 1.0f;
+    }
+    if (corrected) {
+        float clear = 1.0f - a;
+        float kept = cc_exp2_nonpositive(tf->opacity_exponent * cc_log2_single(clear));
+        a = clear > 0.0f ? 1.0f - kept : 1.0f;
+    }
+    cc_rgba_single rgba = {cr, cg, cb, a};
+    return rgba;
+}
+
+/* The halvings cc_tf_segment makes for n nodes, at least 2: halvings past
+ * the last node change nothing, and gcc 12 vectorises no copy with one. */
+static inline int cc_tf_search_halvings(int nodes)
+{
+    int halvings = 0;
+    for (int step = 1; step * 2 <= nodes - 1; step *= 2)
+        halvings++;
+    halvings = nodes > 2 ? halvings + 1 : 0;
+    return halvings < 2 ? 2 : halvings;
 }
 
 #endif
