@@ -374,54 +374,19 @@ static inline float lerp_pair(const float *p, float w)
     return (1.0f - w) * first + w * second;
 }
 
-/* Step 3, single precision: composite depth steps [0, N) of one row, for
- * blocks of `block` rays at a time (ray_block). */
-static void composite_row_single(const sample_table *samples, const float *restrict plane,
-                                 long plane_stride, int n, int block, float *restrict rays)
-{
-    float *restrict r = rays, *restrict g = rays + n, *restrict b = rays + 2 * n;
-    float *restrict t = rays + 3 * n;
-    for (int k = 0; k < n; k++) {
-        r[k] = g[k] = b[k] = 0.0f;
-        t[k] = 1.0f;
-    }
-    for (int k0 = 0; k0 < n; k0 += block) {
-        int k1 = k0 + block < n ? k0 + block : n;
-        for (int i = 0; i < n; i++) {
-            int begin = k0 > samples->inside[i].begin ? k0 : samples->inside[i].begin;
-            int end = k1 < samples->inside[i].end ? k1 : samples->inside[i].end;
-            const int32_t *restrict offset = samples->offset + (size_t)i * (size_t)n;
-            const float *restrict wy = samples->wy_single + (size_t)i * (size_t)n;
-            const float *restrict wz = samples->wz_single + (size_t)i * (size_t)n;
-#pragma omp simd
-            for (int k = begin; k < end; k++) {
-                int32_t o = offset[k] < 0 ? 0 : offset[k];
-                float v0 = lerp_pair(plane + o, wz[k]);
-                float v1 = lerp_pair(plane + o + plane_stride, wz[k]);
-                float v = (1.0f - wy[k]) * v0 + wy[k] * v1;
-                /* Outside samples read as 0, which is empty. */
-                v = offset[k] < 0 ? 0.0f : v;
-                float cr, cg, cb, a;
-                cc_transfer_single(v, &cr, &cg, &cb, &a);
-                r[k] = a * cr + (1.0f - a) * r[k];
-                g[k] = a * cg + (1.0f - a) * g[k];
-                b[k] = a * cb + (1.0f - a) * b[k];
-                t[k] *= 1.0f - a;
-            }
-        }
-    }
-}
-
-/* Step 3, single precision, for a band or piecewise transfer function or
- * one with an opacity unit.  The loop over the rays must hold no inner loop
- * for gcc to vectorise it, so the number of bands (or of halvings in the
- * piecewise function's segment search) is a constant of each copy of this
- * function: transfer_kernel_single picks the copy, and each copy fully
- * unrolls.  Each sample is cc_tf_sample_single (transfer.h). */
+/* Step 3, single precision: composites depth steps [0, N) of one row, for
+ * blocks of `block` rays at a time (ray_block).  The loop over the rays
+ * must hold no inner loop for gcc to vectorise it, so the function is
+ * copied per transfer function shape, with constant arguments: original
+ * (section 1's bands by cc_transfer_single, outside samples read as 0),
+ * or cc_tf_sample_single with piecewise, count (bands, or halvings of the
+ * segment search) and corrected (an opacity unit); each copy unrolls
+ * fully.  transfer_kernel_single picks a copy. */
 static inline __attribute__((always_inline)) void
 composite_row_single_tf(const sample_table *samples, const float *restrict plane, long plane_stride,
                         int n, int block, float *restrict rays, const cc_tf_single *tf,
-                        const int piecewise, const int count, const int corrected)
+                        const int original, const int piecewise, const int count,
+                        const int corrected)
 {
     float *restrict r = rays, *restrict g = rays + n, *restrict b = rays + 2 * n;
     float *restrict t = rays + 3 * n;
@@ -444,10 +409,17 @@ composite_row_single_tf(const sample_table *samples, const float *restrict plane
                 float v0 = lerp_pair(plane + o, wz[k]);
                 float v1 = lerp_pair(plane + o + plane_stride, wz[k]);
                 float v = (1.0f - wy[k]) * v0 + wy[k] * v1;
-                /* Outside samples are NaN: empty on any scale. */
-                v = offset[k] < 0 ? NAN : v;
-                cc_rgba_single c =
-                    cc_tf_sample_single(tf, v, log_scale, nodes, piecewise, count, corrected);
+                cc_rgba_single c;
+                if (original) {
+                    /* Outside samples read as 0, which is empty. */
+                    float cr, cg, cb, ca;
+                    cc_transfer_single(offset[k] < 0 ? 0.0f : v, &cr, &cg, &cb, &ca);
+                    c = (cc_rgba_single){cr, cg, cb, ca};
+                } else {
+                    /* Outside samples are NaN: empty on any scale. */
+                    v = offset[k] < 0 ? NAN : v;
+                    c = cc_tf_sample_single(tf, v, log_scale, nodes, piecewise, count, corrected);
+                }
                 r[k] = c.a * c.r + (1.0f - c.a) * r[k];
                 g[k] = c.a * c.g + (1.0f - c.a) * g[k];
                 b[k] = c.a * c.b + (1.0f - c.a) * b[k];
@@ -467,7 +439,7 @@ typedef void (*tf_kernel)(const sample_table *, const float *, long, int, int, f
                                        long plane_stride, int n, int block, float *rays,           \
                                        const cc_tf_single *tf)                                     \
     {                                                                                              \
-        composite_row_single_tf(samples, plane, plane_stride, n, block, rays, tf, P, C, O);        \
+        composite_row_single_tf(samples, plane, plane_stride, n, block, rays, tf, 0, P, C, O);     \
     }
 #define CC_KERNELS(P, O)                                                                           \
     CC_KERNEL(P, 1, O)                                                                             \
@@ -502,6 +474,13 @@ static const tf_kernel tf_kernels[2][2][16] = {{CC_ROW(0, 0), CC_ROW(0, 1)},
 #undef CC_ROW
 #undef CC_KERNELS
 #undef CC_KERNEL
+
+/* Section 1's function: the copy that renders the default, bit for bit. */
+static void composite_row_single(const sample_table *samples, const float *plane, long plane_stride,
+                                 int n, int block, float *rays, const cc_tf_single *tf)
+{
+    composite_row_single_tf(samples, plane, plane_stride, n, block, rays, tf, 1, 0, 3, 0);
+}
 
 /* Picks the copy of composite_row_single_tf for tf. */
 static void transfer_kernel_single(const sample_table *samples, const float *plane,
@@ -679,7 +658,7 @@ static int render_row(const cc_renderer *renderer, thread_scratch *scratch, cons
     int original = renderer->tf.kind == CC_TF_ORIGINAL && renderer->tf.opacity_exponent == 0.0;
     if (precision == CC_SINGLE && original)
         composite_row_single(&renderer->samples, plane, box->count[2], n,
-                             ray_block(view, plane_bytes), scratch->rays);
+                             ray_block(view, plane_bytes), scratch->rays, &renderer->tf_single);
     else if (precision == CC_SINGLE)
         transfer_kernel_single(&renderer->samples, plane, box->count[2], n,
                                ray_block(view, plane_bytes), scratch->rays, &renderer->tf_single);

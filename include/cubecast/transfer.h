@@ -98,20 +98,15 @@ static inline float cc_exp2_nonpositive(float y)
     return p;
 }
 
-/* The transfer function of a float in single precision (polynomials from
- * scripts/fit_transfer_poly.py).  Branch-free: the kernel calls it for
- * every sample of a vector, empty ones included, which get exactly 0. */
-static inline void cc_transfer_single(float value, float *r, float *g, float *b, float *a)
+/* log2 of a positive finite float in two parts, the exponent (an integer,
+ * exact) and log2 of the mantissa m in [sqrt(1/2), sqrt(2)), where
+ * log2(m) = t * q(t) is small and accurate around t = m - 1 = 0 (within
+ * 1e-7; polynomial from scripts/fit_transfer_poly.py).  bits must be a
+ * positive finite float's. */
+static inline void cc_log2_split(uint32_t bits, float *exponent, float *log2_m)
 {
-    uint32_t bits;
-    memcpy(&bits, &value, sizeof bits);
-    /* 0 < value < inf, as unsigned bits: also rejects -0, negatives, NaN. */
-    int empty = bits - 1u >= 0x7f7fffffu;
-    bits = empty ? 0x3f800000u : bits;
-    /* value = 2^exponent * m with m in [sqrt(1/2), sqrt(2)), so that
-     * log2(m) = t * q(t) is small and accurate around t = m - 1 = 0. */
     uint32_t shifted = bits + (0x3f800000u - 0x3f3504f3u);
-    float exponent = (float)((int32_t)(shifted >> 23) - 127);
+    *exponent = (float)((int32_t)(shifted >> 23) - 127);
     uint32_t m_bits = (shifted & 0x7fffffu) + 0x3f3504f3u;
     float m;
     memcpy(&m, &m_bits, sizeof m);
@@ -124,7 +119,21 @@ static inline void cc_transfer_single(float value, float *r, float *g, float *b,
     q = q * t + 4.809240463e-01f;
     q = q * t + -7.213527599e-01f;
     q = q * t + 1.442694958e+00f;
-    float log2_m = t * q;
+    *log2_m = t * q;
+}
+
+/* The transfer function of a float in single precision (polynomials from
+ * scripts/fit_transfer_poly.py).  Branch-free: the kernel calls it for
+ * every sample of a vector, empty ones included, which get exactly 0. */
+static inline void cc_transfer_single(float value, float *r, float *g, float *b, float *a)
+{
+    uint32_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    /* 0 < value < inf, as unsigned bits: also rejects -0, negatives, NaN. */
+    int empty = bits - 1u >= 0x7f7fffffu;
+    bits = empty ? 0x3f800000u : bits;
+    float exponent, log2_m;
+    cc_log2_split(bits, &exponent, &log2_m);
     /* Per band, d = log2(value) - centre / ln2 and the Gaussian is
      * 2^(-d^2 ln2 / width).  The exponent's integer is subtracted first,
      * exactly, so d keeps its digits near the band centre.  The constants
@@ -160,28 +169,15 @@ typedef struct cc_tf_single {
 
 void cc_tf_single_from(const cc_tf *tf, cc_tf_single *out);
 
-/* log2 of a positive finite float, by the polynomial of cc_transfer_single
- * (within 1e-7); anything else gives a finite value, to be masked. */
+/* log2 of a positive finite float (cc_log2_split); anything else gives a
+ * finite value, to be masked. */
 static inline float cc_log2_single(float value)
 {
     uint32_t bits;
     memcpy(&bits, &value, sizeof bits);
-    bits = bits - 1u >= 0x7f7fffffu ? 0x3f800000u : bits;
-    uint32_t shifted = bits + (0x3f800000u - 0x3f3504f3u);
-    float exponent = (float)((int32_t)(shifted >> 23) - 127);
-    uint32_t m_bits = (shifted & 0x7fffffu) + 0x3f3504f3u;
-    float m;
-    memcpy(&m, &m_bits, sizeof m);
-    float t = m - 1.0f;
-    float q = -1.462052958e-01f;
-    q = q * t + 2.342126154e-01f;
-    q = q * t + -2.488223453e-01f;
-    q = q * t + 2.870753210e-01f;
-    q = q * t + -3.602419243e-01f;
-    q = q * t + 4.809240463e-01f;
-    q = q * t + -7.213527599e-01f;
-    q = q * t + 1.442694958e+00f;
-    return exponent + t * q;
+    float exponent, log2_m;
+    cc_log2_split(bits - 1u >= 0x7f7fffffu ? 0x3f800000u : bits, &exponent, &log2_m);
+    return exponent + log2_m;
 }
 
 /* One sample's colour and opacity for a band or piecewise function, the
