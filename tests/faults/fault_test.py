@@ -87,8 +87,15 @@ def mpi_command(np_ranks, args, wrapper=None, mca=()):
     return cmd[:1] + list(mca) + cmd[1:]
 
 
+# How much slower the build under test renders than a plain one: scripts/test
+# sets it for the AddressSanitizer build (about 25 x).  The kill cases then
+# draw smaller frames (the kill must still land mid-sweep) and every run
+# gets proportionally more time.
+SLOWDOWN = max(1.0, float(os.environ.get("CUBECAST_TEST_SLOWDOWN", "1")))
+
+
 def run(cmd, timeout=60, env=None, cwd=None):
-    return harness.run(cmd, timeout, env=env, cwd=cwd)
+    return harness.run(cmd, timeout * SLOWDOWN, env=env, cwd=cwd)
 
 
 def run_mpi(cmd, timeout=60, env=None, cwd=None):
@@ -350,7 +357,7 @@ def check_kept(c, label, out, kept):
 
 KILL_RANKS = 4
 KILL_SHAPE = ("--shape", 96, 80, 72)   # 2.2 MB: 80 frames of 192^2 take 1-2 s on 4 ranks, 2 cores
-KILL_SIZE = 192
+KILL_SIZE = 192 if SLOWDOWN < 4 else 64
 KILL_VICTIMS = (0, 2)
 
 
@@ -380,7 +387,7 @@ def kill_case(c, work, mode, frames=80):
         ranks = {}
         seen_temporaries = set()  # cubecast's own temporary names, caught while it writes
         try:
-            while time.monotonic() - started < 30 and proc.poll() is None and len(ranks) < KILL_RANKS:
+            while time.monotonic() - started < 30 * SLOWDOWN and proc.poll() is None and len(ranks) < KILL_RANKS:
                 ranks = ranks_of(proc.pid)
                 time.sleep(0.01)
 
@@ -393,7 +400,7 @@ def kill_case(c, work, mode, frames=80):
                 except Exception:  # a manifest being replaced
                     return 0
 
-            while (time.monotonic() - started < 30 and proc.poll() is None
+            while (time.monotonic() - started < 30 * SLOWDOWN and proc.poll() is None
                    and (on_disk() < 6 or listed() < 2)):
                 if os.path.isdir(out):
                     seen_temporaries.update(temporaries(out))
@@ -414,7 +421,7 @@ def kill_case(c, work, mode, frames=80):
                       f"frames written", f"ranks {ranks}, rc={proc.returncode}, {on_disk()} frames, "
                       f"stderr {err[-1500:]!r}")
         try:
-            _, err = proc.communicate(timeout=30)
+            _, err = proc.communicate(timeout=30 * SLOWDOWN)
             hung = False
         except subprocess.TimeoutExpired:
             hung = True
