@@ -379,14 +379,14 @@ static inline float lerp_pair(const float *p, float w)
  * must hold no inner loop for gcc to vectorise it, so the function is
  * copied per transfer function shape, with constant arguments: original
  * (section 1's bands by cc_transfer_single, outside samples read as 0),
- * or cc_tf_sample_single with piecewise, count (bands, or halvings of the
- * segment search) and corrected (an opacity unit); each copy unrolls
+ * or cc_tf_sample_single with shape (bands, piecewise, piecewise with
+ * VTK's opacity curve), count (bands, or halvings of the segment search)
+ * and corrected (an opacity unit); each copy unrolls
  * fully.  transfer_kernel_single picks a copy. */
 static inline __attribute__((always_inline)) void
 composite_row_single_tf(const sample_table *samples, const float *restrict plane, long plane_stride,
                         int n, int block, float *restrict rays, const cc_tf_single *tf,
-                        const int original, const int piecewise, const int count,
-                        const int corrected)
+                        const int original, const int shape, const int count, const int corrected)
 {
     float *restrict r = rays, *restrict g = rays + n, *restrict b = rays + 2 * n;
     float *restrict t = rays + 3 * n;
@@ -418,7 +418,7 @@ composite_row_single_tf(const sample_table *samples, const float *restrict plane
                 } else {
                     /* Outside samples are NaN: empty on any scale. */
                     v = offset[k] < 0 ? NAN : v;
-                    c = cc_tf_sample_single(tf, v, log_scale, nodes, piecewise, count, corrected);
+                    c = cc_tf_sample_single(tf, v, log_scale, nodes, shape, count, corrected);
                 }
                 r[k] = c.a * c.r + (1.0f - c.a) * r[k];
                 g[k] = c.a * c.g + (1.0f - c.a) * g[k];
@@ -431,7 +431,7 @@ composite_row_single_tf(const sample_table *samples, const float *restrict plane
 
 /* The copies of composite_row_single_tf, each a function of its own: gcc
  * unrolls and vectorises one copy at a time, not 68 inlined into one
- * function.  kernel_P_C_O: piecewise P, C bands or halvings, opacity unit O. */
+ * function.  kernel_P_C_O: shape P, C bands or halvings, opacity unit O. */
 typedef void (*tf_kernel)(const sample_table *, const float *, long, int, int, float *,
                           const cc_tf_single *);
 #define CC_KERNEL(P, C, O)                                                                         \
@@ -462,6 +462,8 @@ CC_KERNELS(0, 0)
 CC_KERNELS(0, 1)
 CC_KERNELS(1, 0)
 CC_KERNELS(1, 1)
+CC_KERNELS(2, 0)
+CC_KERNELS(2, 1)
 #define CC_ROW(P, O)                                                                               \
     {                                                                                              \
         kernel_##P##_1_##O, kernel_##P##_2_##O, kernel_##P##_3_##O, kernel_##P##_4_##O,            \
@@ -469,8 +471,8 @@ CC_KERNELS(1, 1)
             kernel_##P##_9_##O, kernel_##P##_10_##O, kernel_##P##_11_##O, kernel_##P##_12_##O,     \
             kernel_##P##_13_##O, kernel_##P##_14_##O, kernel_##P##_15_##O, kernel_##P##_16_##O     \
     }
-static const tf_kernel tf_kernels[2][2][16] = {{CC_ROW(0, 0), CC_ROW(0, 1)},
-                                               {CC_ROW(1, 0), CC_ROW(1, 1)}};
+static const tf_kernel tf_kernels[3][2][16] = {
+    {CC_ROW(0, 0), CC_ROW(0, 1)}, {CC_ROW(1, 0), CC_ROW(1, 1)}, {CC_ROW(2, 0), CC_ROW(2, 1)}};
 #undef CC_ROW
 #undef CC_KERNELS
 #undef CC_KERNEL
@@ -488,9 +490,10 @@ static void transfer_kernel_single(const sample_table *samples, const float *pla
                                    const cc_tf_single *tf)
 {
     int piecewise = tf->kind == CC_TF_PIECEWISE, corrected = tf->opacity_exponent != 0.0f;
+    int shape = piecewise ? 1 + (tf->alpha_count > 0) : 0; /* 2: VTK's opacity curve */
     int count = piecewise ? cc_tf_search_halvings(tf->node_count) : tf->band_count;
     count = count < 1 ? 1 : (count > 16 ? 16 : count);
-    tf_kernels[piecewise][corrected][count - 1](samples, plane, plane_stride, n, block, rays, tf);
+    tf_kernels[shape][corrected][count - 1](samples, plane, plane_stride, n, block, rays, tf);
 }
 
 /* glibc's libmvec has vector exp and log (within 4 ulp); declaring them

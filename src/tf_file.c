@@ -227,9 +227,10 @@ static cc_status check_paraview_extras(const reading *in, const json_t *preset, 
         return bad(in, what);
     }
     for (int p = 0; has_points && p < alpha_count; p++)
-        if (alpha[4 * p + 2] != 0.5 || alpha[4 * p + 3] != 0.0)
-            return bad(in, "opacity points with a midpoint other than 0.5 or a sharpness other "
-                           "than 0 are not supported yet");
+        if (!(alpha[4 * p + 1] >= 0.0 && alpha[4 * p + 1] <= 1.0) ||
+            !(alpha[4 * p + 2] >= 0.0 && alpha[4 * p + 2] <= 1.0) ||
+            !(alpha[4 * p + 3] >= 0.0 && alpha[4 * p + 3] <= 1.0))
+            return bad(in, "\"Points\" need an opacity, a midpoint and a sharpness in [0, 1]");
     const json_t *log = json_object_get(preset, "UseLogScale");
     if (log != NULL && !json_is_boolean(log) && !json_is_integer(log))
         return bad(in, "\"UseLogScale\" must be true or false");
@@ -302,6 +303,19 @@ static cc_status read_paraview(const reading *in, const json_t *root, const doub
         tf->kind = CC_TF_PIECEWISE;
         tf->log_scale = log_scale;
         status = merge_nodes(in, rgb, rgb_count, alpha, alpha_count, tf);
+    }
+    /* A midpoint or sharpness other than linear's: VTK's curve over the
+     * opacity points themselves (merged nodes would cut its segments). */
+    for (int p = 0; status == CC_OK && p < alpha_count; p++)
+        tf->curved |= alpha[4 * p + 2] != 0.5 || alpha[4 * p + 3] != 0.0;
+    if (status == CC_OK && tf->curved) {
+        tf->alpha_count = alpha_count;
+        for (int p = 0; p < alpha_count; p++) {
+            tf->alpha_x[p] = alpha[4 * p];
+            tf->alpha_y[p] = alpha[4 * p + 1];
+            tf->alpha_mid[p] = alpha[4 * p + 2];
+            tf->alpha_sharp[p] = alpha[4 * p + 3];
+        }
     }
     free(rgb);
     free(alpha);

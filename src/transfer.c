@@ -52,6 +52,8 @@ static void eval_piecewise(const cc_tf *tf, double x, double rgba[4])
     t = t < 0.0 ? 0.0 : (t > 1.0 ? 1.0 : t);
     for (int c = 0; c < 4; c++)
         rgba[c] = (1.0 - t) * tf->node_rgba[c][i] + t * tf->node_rgba[c][i + 1];
+    if (tf->curved)
+        rgba[3] = cc_tf_curved_opacity(tf, x);
 }
 
 void cc_tf_eval(const cc_tf *tf, double value, double rgba[4])
@@ -93,6 +95,13 @@ void cc_tf_single_from(const cc_tf *tf, cc_tf_single *out)
         out->node_x[node] = (float)tf->node_x[node];
         for (int c = 0; c < 4; c++)
             out->node_rgba[c][node] = (float)tf->node_rgba[c][node];
+    }
+    out->alpha_count = tf->curved ? tf->alpha_count : 0;
+    for (int p = 0; p < out->alpha_count; p++) {
+        out->alpha_x[p] = (float)tf->alpha_x[p];
+        out->alpha_y[p] = (float)tf->alpha_y[p];
+        out->alpha_mid[p] = (float)tf->alpha_mid[p];
+        out->alpha_sharp[p] = (float)tf->alpha_sharp[p];
     }
     out->opacity_exponent = (float)tf->opacity_exponent;
 }

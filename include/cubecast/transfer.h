@@ -53,6 +53,12 @@ typedef struct cc_tf {
     int node_count;                    /* piecewise: 2 or more nodes */
     double node_x[CC_TF_MAX_NODES];    /* increasing (equal x: a step) */
     double node_rgba[4][CC_TF_MAX_NODES];
+    /* ParaView opacity points with a midpoint other than 0.5 or a
+     * sharpness other than 0: opacity is then VTK's curve over these
+     * points (cc_tf_curved_opacity) rather than node_rgba[3]. */
+    int curved, alpha_count;
+    double alpha_x[CC_TF_MAX_NODES], alpha_y[CC_TF_MAX_NODES];
+    double alpha_mid[CC_TF_MAX_NODES], alpha_sharp[CC_TF_MAX_NODES];
     double opacity_exponent;
 } cc_tf;
 
@@ -154,6 +160,48 @@ static inline void cc_transfer_single(float value, float *r, float *g, float *b,
     *a = rgba[3];
 }
 
+/* VTK's opacity between points (x1, y1) and (x2, y2) at t = (u - x1) /
+ * (x2 - x1) in [0, 1], with the lower point's midpoint and sharpness
+ * (vtkPiecewiseFunction::GetTable, Common/DataModel/vtkPiecewiseFunction.cxx):
+ * the midpoint moves t's half-way mark, then sharpness < 0.01 is linear,
+ * > 0.99 a step, and in between a Hermite curve through the two values
+ * with slope (1 - sharpness) (y2 - y1), clamped to them. */
+static inline double cc_vtk_opacity(double t, double y1, double y2, double midpoint,
+                                    double sharpness)
+{
+    double m = midpoint < 1e-5 ? 1e-5 : (midpoint > 1.0 - 1e-5 ? 1.0 - 1e-5 : midpoint);
+    t = t < m ? 0.5 * t / m : 0.5 + 0.5 * (t - m) / (1.0 - m);
+    if (sharpness > 0.99)
+        return t < 0.5 ? y1 : y2;
+    if (sharpness < 0.01)
+        return (1.0 - t) * y1 + t * y2;
+    if (t < 0.5)
+        t = 0.5 * pow(t * 2.0, 1.0 + 10.0 * sharpness);
+    else if (t > 0.5)
+        t = 1.0 - 0.5 * pow((1.0 - t) * 2.0, 1.0 + 10.0 * sharpness);
+    double ss = t * t, sss = ss * t;
+    double slope = (1.0 - sharpness) * (y2 - y1);
+    double y = (2.0 * sss - 3.0 * ss + 1.0) * y1 + (-2.0 * sss + 3.0 * ss) * y2 +
+               (sss - 2.0 * ss + t) * slope + (sss - ss) * slope;
+    double lo = y1 < y2 ? y1 : y2, hi = y1 < y2 ? y2 : y1;
+    return y < lo ? lo : (y > hi ? hi : y);
+}
+
+/* The opacity of a curved function at x (x already scaled): VTK's curve on
+ * the opacity points' segment holding x, their end values outside. */
+static inline double cc_tf_curved_opacity(const cc_tf *tf, double x)
+{
+    int n = tf->alpha_count;
+    if (!(x >= tf->alpha_x[0]))
+        return tf->alpha_y[0];
+    if (x >= tf->alpha_x[n - 1])
+        return tf->alpha_y[n - 1];
+    int i = cc_tf_segment(tf->alpha_x, n, x);
+    double t = (x - tf->alpha_x[i]) / (tf->alpha_x[i + 1] - tf->alpha_x[i]);
+    return cc_vtk_opacity(t, tf->alpha_y[i], tf->alpha_y[i + 1], tf->alpha_mid[i],
+                          tf->alpha_sharp[i]);
+}
+
 /* ---- single precision for any cc_tf ------------------------------------ */
 
 /* A cc_tf's numbers in float, prepared once per run for the kernel. */
@@ -164,6 +212,9 @@ typedef struct cc_tf_single {
     float weight[4][CC_TF_MAX_BANDS];
     float node_x[CC_TF_MAX_NODES];
     float node_rgba[4][CC_TF_MAX_NODES];
+    int alpha_count;
+    float alpha_x[CC_TF_MAX_NODES], alpha_y[CC_TF_MAX_NODES];
+    float alpha_mid[CC_TF_MAX_NODES], alpha_sharp[CC_TF_MAX_NODES];
     float opacity_exponent;
 } cc_tf_single;
 
@@ -180,12 +231,34 @@ static inline float cc_log2_single(float value)
     return exponent + log2_m;
 }
 
+/* cc_vtk_opacity in float, branch-free for a vectorised caller: b^e as
+ * 2^(e log2 b) by the polynomials above. */
+static inline float cc_vtk_opacity_single(float t, float y1, float y2, float midpoint,
+                                          float sharpness)
+{
+    float m = midpoint < 1e-5f ? 1e-5f : (midpoint > 1.0f - 1e-5f ? 1.0f - 1e-5f : midpoint);
+    t = t < m ? 0.5f * t / m : 0.5f + 0.5f * (t - m) / (1.0f - m);
+    float e = 1.0f + 10.0f * sharpness;
+    float low_base = t * 2.0f, high_base = (1.0f - t) * 2.0f;
+    float low = low_base > 0.0f ? cc_exp2_nonpositive(e * cc_log2_single(low_base)) : 0.0f;
+    float high = high_base > 0.0f ? cc_exp2_nonpositive(e * cc_log2_single(high_base)) : 0.0f;
+    float u = t < 0.5f ? 0.5f * low : (t > 0.5f ? 1.0f - 0.5f * high : t);
+    float ss = u * u, sss = ss * u;
+    float slope = (1.0f - sharpness) * (y2 - y1);
+    float y = (2.0f * sss - 3.0f * ss + 1.0f) * y1 + (-2.0f * sss + 3.0f * ss) * y2 +
+              (sss - 2.0f * ss + u) * slope + (sss - ss) * slope;
+    float lo = y1 < y2 ? y1 : y2, hi = y1 < y2 ? y2 : y1;
+    y = y < lo ? lo : (y > hi ? hi : y);
+    float linear = (1.0f - t) * y1 + t * y2, step = t < 0.5f ? y1 : y2;
+    return sharpness > 0.99f ? step : (sharpness < 0.01f ? linear : y);
+}
+
 /* One sample's colour and opacity for a band or piecewise function, the
  * per-sample step of a kernel (CPU or GPU): empty values (NaN on any scale,
  * infinities for bands, <= 0 on a log scale) give exactly 0; a piecewise
  * function clamps infinities to its end values.  log_scale and nodes are
- * tf's, passed in so that a caller hoists them out of its loop; piecewise,
- * count (bands,
+ * tf's, passed in so that a caller hoists them out of its loop; shape (0
+ * bands, 1 piecewise, 2 piecewise with VTK's opacity curve), count (bands,
  * or halvings of the segment search: cc_tf_search_halvings) and corrected
  * (an opacity unit is set) are meant to be constants at the call, so that
  * a compiler unrolls the loops and vectorises the caller's loop over rays;
@@ -195,9 +268,10 @@ typedef struct cc_rgba_single {
 } cc_rgba_single;
 
 static inline __attribute__((always_inline)) cc_rgba_single
-cc_tf_sample_single(const cc_tf_single *tf, float value, int log_scale, int nodes,
-                    const int piecewise, const int count, const int corrected)
+cc_tf_sample_single(const cc_tf_single *tf, float value, int log_scale, int nodes, const int shape,
+                    const int count, const int corrected)
 {
+    const int piecewise = shape >= 1, curved = shape == 2;
     const float ln2 = 0.693147180559945309f, log10_2 = 0.301029995663981195f;
     uint32_t bits;
     memcpy(&bits, &value, sizeof bits);
@@ -240,6 +314,23 @@ cc_tf_sample_single(const cc_tf_single *tf, float value, int log_scale, int node
             a += tf->weight[3][band] * e;
         }
         a = a < 1.0f ? a : 1.0f;
+    }
+    if (curved) {
+        /* VTK's opacity curve on the opacity points' own segments. */
+        int alphas = tf->alpha_count, seg = 0;
+#pragma GCC unroll 16
+        for (int halving = count - 1; halving >= 0; halving--) {
+            int next = seg + (1 << halving);
+            int clamped = next < alphas - 2 ? next : alphas - 2;
+            float x = tf->alpha_x[clamped];
+            seg = ((next == clamped) & (x <= s)) ? next : seg;
+        }
+        float x0 = tf->alpha_x[seg], x1 = tf->alpha_x[seg + 1];
+        float u = x1 > x0 ? (s - x0) / (x1 - x0) : 1.0f;
+        u = u < 0.0f ? 0.0f : (u > 1.0f ? 1.0f : u);
+        float curve = cc_vtk_opacity_single(u, tf->alpha_y[seg], tf->alpha_y[seg + 1],
+                                            tf->alpha_mid[seg], tf->alpha_sharp[seg]);
+        a = keep * curve;
     }
     if (corrected) {
         float clear = 1.0f - a;

@@ -110,7 +110,7 @@ class ErrorFixtures:
                                   RGBPoints=[0.1, 0, 0, 0, 10, 1, 1, 1, 1000, 1, 0, 0],
                                   Points=[0.1, 0, 0.5, 0, 1000, 1, 0.5, 0])],
             "bands": {"cubecast_transfer_function": 1, "scale": "log", "bands": [band]},
-            "sharpness": [dict(pv, Points=[0, 0, 0.5, 0, 20, 0.8, 0.5, 0.4])],
+            "sharpness": [dict(pv, Points=[0, 0, 0.5, 1.5, 20, 0.8, 0.5, 0.4])],
         }
         for name, content in files.items():
             path = os.path.join(tmp, "tf_%s.json" % name)
@@ -199,7 +199,7 @@ def error_cases(fx):
                ("empty band list", "no_bands", []),
                ("ColorSpace Diverging", "colour_space", []),
                ("UseLogScale with a point at x = 0", "log_x_zero", []),
-               ("opacity sharpness (not supported yet)", "sharpness", []),
+               ("opacity sharpness 1.5 (outside [0, 1])", "sharpness", []),
                ("--scale log with a ParaView file", "paraview", ["--scale", "log"]),
                ("--scale linear with a ParaView file", "paraview", ["--scale", "linear"]),
                ("--data-range with a band file", "bands", ["--data-range", "1:2"]),

@@ -43,8 +43,8 @@ What is checked against the contract (design.md section 1, docs/cli-spec.md):
     data/bands_default.json (section 1's bands) gives the default run's raw
     arrays and PNG files bit for bit; over a background the reference CLI's
     raw file (frames = clip(C), transmittance = T) and PNGs match
-    cubecast's; paraview_sharp.json (midpoint/sharpness) is refused with
-    exit 2 until SHARP_SUPPORTED.  Every part runs even when one fails; a
+    cubecast's; paraview_sharp.json (midpoints and sharpness: VTK's opacity
+    curve) agrees like the others.  Every part runs even when one fails; a
     failure of a part listed in REPORTED_C_BUGS says which bug it is.
 """
 
@@ -1127,12 +1127,6 @@ def fmt_limit(value):
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
-# cubecast refuses ParaView opacity points whose midpoint is not 0.5 or whose
-# sharpness is not 0 (not supported yet); the reference implements VTK's
-# formula.  While this is False the case expects the refusal; set it True
-# once cubecast accepts paraview_sharp.json, and the same comparison as for
-# the other files runs.
-SHARP_SUPPORTED = False
 
 # Disagreements between cubecast and the reference that were reported as
 # cubecast bugs (label -> what).  They still fail; the message says which
@@ -1210,7 +1204,7 @@ def case_transfer(tmp):
     reference's render_frame_ct within 1e-4 single / 1e-9 double, PNGs as
     check_render checks them; a band file equal to the default is the
     default bit for bit; the reference CLI's raw file agrees with cubecast's
-    over a background; paraview_sharp.json is refused (not supported yet)."""
+    over a background; paraview_sharp.json (VTK's opacity curve) like the others."""
     N, F, start, sweep = 40, 3, 10.0, 100.0
     shape = (40, 36, 32)
     pos = os.path.join(tmp, "positive.h5")
@@ -1283,12 +1277,11 @@ def case_transfer(tmp):
         ("pv_step", signed, ["--tf", pv_step, "--data-range=-1:1"],
          (pv_step, {"data_range": (-1.0, 1.0)}), None, ()),
     ]
-    if SHARP_SUPPORTED:
-        configs.append(("pv_sharp_range_ou2", signed,
-                        ["--tf", d("paraview_sharp.json"), "--data-range=-1:1",
-                         "--opacity-unit", "2"],
-                        (d("paraview_sharp.json"), {"data_range": (-1.0, 1.0)}), 2.0,
-                        ("reverse", "alpha")))
+    # ParaView opacity points with midpoints and sharpness: VTK's curve.
+    configs.append(("pv_sharp_range_ou2", signed,
+                    ["--tf", d("paraview_sharp.json"), "--data-range=-1:1", "--opacity-unit", "2"],
+                    (d("paraview_sharp.json"), {"data_range": (-1.0, 1.0)}), 2.0,
+                    ("reverse", "alpha")))
 
     angles = expected_angles(F, start, sweep, 0, F)
     failures = []
@@ -1427,34 +1420,12 @@ def case_transfer(tmp):
             log("  ok reference CLI and cubecast %s over #3366cc: raw frames (clip C) %.2e, "
                 "T %.2e, PNG levels within %d" % (prec, e["frames"], e["transmittance"], worst))
 
-    def sharp_refused():
-        # paraview_sharp.json: midpoints and sharpness, not supported by cubecast yet.
-        sharp = d("paraview_sharp.json")
-        if not SHARP_SUPPORTED:
-            target = os.path.join(tmp, "sharp_out")
-            p = subprocess.run([CFG.cubecast, "render", pos, "-o", target, "--size", str(N),
-                                "--frames", str(F), "--quiet", "--tf", sharp],
-                               capture_output=True, text=True, timeout=60)
-            lines = p.stderr.splitlines()
-            check(p.returncode == 2 and len(lines) == 1 and
-                  lines[0].startswith("cubecast: error: ") and sharp in lines[0],
-                  "paraview_sharp.json: want exit 2 and one 'cubecast: error: ' line naming the "
-                  "file (or set SHARP_SUPPORTED); got rc %d, stderr %r"
-                  % (p.returncode, p.stderr))
-            check(not os.path.lexists(target),
-                  "paraview_sharp.json refused but %s created" % target)
-            # The reference renders it (VTK's midpoint/sharpness formula).
-            R.render_frame(cubes[pos], N, 0.0,
-                           tf=R.load_transfer_function(sharp, data_range=(0, 40)))
-            log("  ok paraview_sharp.json refused: exit 2, %r, nothing written" % lines[0])
-
     for config in configs:
         attempt(config[0], compare, *config)
     attempt("bands_default", default_bands)
     attempt("reference_cli", reference_cli)
-    attempt("paraview_sharp", sharp_refused)
     check(not failures, "%d of %d parts failed:\n    %s"
-          % (len(failures), len(configs) + 3, "\n    ".join(failures)))
+          % (len(failures), len(configs) + 2, "\n    ".join(failures)))
 
 
 CASES = {
