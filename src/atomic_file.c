@@ -94,7 +94,7 @@ cc_status cc_atomic_open(const char *path, cc_atomic_file **out, cc_error *err)
         free(file);
         return cc_fail(err, CC_ERR_OUTPUT, "output path too long: '%s'", path);
     }
-    strcpy(file->path, path);
+    snprintf(file->path, sizeof file->path, "%s", path);
     cc_temporary_name(path, file->temporary, sizeof file->temporary);
     file->stream = fopen(file->temporary, "wb");
     if (file->stream == NULL) {
@@ -133,9 +133,9 @@ cc_status cc_atomic_close(cc_atomic_file *file, int commit, cc_error *err)
 
 cc_status cc_atomic_write(const char *path, const void *data, size_t size, cc_error *err)
 {
-    cc_atomic_file *file;
+    cc_atomic_file *file = NULL;
     cc_status status = cc_atomic_open(path, &file, err);
-    if (status != CC_OK)
+    if (status != CC_OK || file == NULL)
         return status;
     if (fwrite(data, 1, size, file->stream) != size) {
         int code = errno;

@@ -105,9 +105,10 @@ void cc_memory_limit_read(const char *root, double physical_bytes, cc_memory_lim
                      "its memory cgroup's memory.max", out);
     }
     lower_to(out, environment_mib("SLURM_MEM_PER_NODE"), "set by Slurm's SLURM_MEM_PER_NODE");
-    const char *cpus = getenv("SLURM_CPUS_ON_NODE");
+    const char *cpus_text = getenv("SLURM_CPUS_ON_NODE");
+    long cpus = cpus_text != NULL ? strtol(cpus_text, NULL, 10) : 0;
     double per_cpu = environment_mib("SLURM_MEM_PER_CPU");
-    lower_to(out, per_cpu * (cpus != NULL && atoi(cpus) > 0 ? atoi(cpus) : 1),
+    lower_to(out, per_cpu * (double)(cpus > 0 ? cpus : 1),
              "set by Slurm's SLURM_MEM_PER_CPU x SLURM_CPUS_ON_NODE");
 }
 

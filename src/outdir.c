@@ -75,7 +75,7 @@ static cc_status existing_ancestor(const char *path, char *out, size_t out_size,
 {
     if (strlen(path) >= out_size)
         return cc_fail(err, CC_ERR_OUTPUT, "output path too long: '%s'", path);
-    strcpy(out, path);
+    snprintf(out, out_size, "%s", path);
     for (;;) {
         struct stat info;
         if (stat(out, &info) == 0) {
@@ -88,9 +88,9 @@ static cc_status existing_ancestor(const char *path, char *out, size_t out_size,
         while (slash != NULL && slash > out && slash[-1] == '/')
             slash--;
         if (slash == NULL) {
-            strcpy(out, ".");
+            snprintf(out, out_size, ".");
         } else if (slash == out) {
-            strcpy(out, "/");
+            snprintf(out, out_size, "/");
         } else {
             *slash = '\0';
         }
@@ -115,10 +115,12 @@ cc_status cc_outdir_check(const char *folder, const cc_file_id *input, cc_error 
     if (strcmp(ancestor, folder) != 0)
         return check_writable(ancestor, ancestor, err);
     status = check_writable(folder, folder, err);
-    DIR *dir = status == CC_OK ? opendir(folder) : NULL;
-    if (status == CC_OK && dir == NULL)
-        status = cc_fail(err, CC_ERR_OUTPUT, "cannot read output folder '%s': %s", folder,
-                         strerror(errno));
+    if (status != CC_OK)
+        return status;
+    DIR *dir = opendir(folder);
+    if (dir == NULL)
+        return cc_fail(err, CC_ERR_OUTPUT, "cannot read output folder '%s': %s", folder,
+                       strerror(errno));
     struct dirent *entry;
     while (status == CC_OK && (entry = readdir(dir)) != NULL) {
         char path[2 * PATH_MAX_BYTES];
@@ -129,8 +131,7 @@ cc_status cc_outdir_check(const char *folder, const cc_file_id *input, cc_error 
                              "output folder",
                              path);
     }
-    if (dir != NULL)
-        closedir(dir);
+    closedir(dir);
     return status;
 }
 
@@ -265,7 +266,7 @@ static cc_status outdir_new(const char *folder, const cc_file_id *input, cc_outd
         free(dir);
         return cc_fail(err, CC_ERR_OUTPUT, "output path too long: '%s'", folder);
     }
-    strcpy(dir->folder, folder);
+    snprintf(dir->folder, sizeof dir->folder, "%s", folder);
     if (input != NULL)
         dir->input = *input;
     dir->lock_fd = -1;

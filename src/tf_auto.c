@@ -57,7 +57,7 @@ static void band_mass(const cc_histogram *histogram, const cc_tf *tf, double *ma
         memcpy(&value, &bits, sizeof value);
         if (!isfinite(value) || (tf->log_scale && !(value > 0.0f)))
             continue;
-        double s = tf->log_scale ? log(value) : value;
+        double s = tf->log_scale ? log((double)value) : (double)value;
         for (int b = 0; b < tf->band_count; b++) {
             double d = s - tf->centre[b];
             mass[b] += (double)count * exp(-d * d / tf->width[b]);

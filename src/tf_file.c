@@ -179,7 +179,7 @@ static cc_status merge_nodes(const reading *in, const double *rgb, int rgb_count
                              const double *alpha, int alpha_count, cc_tf *tf)
 {
     int total = rgb_count + alpha_count, unique = 0;
-    double *xs = malloc(sizeof *xs * (size_t)total);
+    double *xs = malloc(sizeof *xs * (size_t)(total > 0 ? total : 1));
     if (xs == NULL)
         return cc_fail(in->err, CC_ERR_NOMEM, "out of memory");
     for (int p = 0; p < rgb_count; p++)
@@ -198,7 +198,9 @@ static cc_status merge_nodes(const reading *in, const double *rgb, int rgb_count
                 sides[side][c] = piecewise_at(rgb, rgb_count, 4, 1 + c, xs[u], side);
             sides[side][3] = piecewise_at(alpha, alpha_count, 4, 1, xs[u], side);
         }
-        int steps = memcmp(sides[0], sides[1], sizeof sides[0]) != 0;
+        int steps = 0;
+        for (int c = 0; c < 4; c++)
+            steps |= sides[0][c] != sides[1][c];
         for (int side = steps ? 0 : 1; side < 2; side++, nodes++) {
             if (nodes == CC_TF_MAX_NODES) {
                 free(xs);
@@ -283,12 +285,12 @@ static cc_status read_paraview(const reading *in, const json_t *root, const doub
         status = check_paraview_extras(in, preset, alpha, alpha_count, points != NULL);
     const json_t *log = json_object_get(preset, "UseLogScale");
     int log_scale = json_is_true(log) || (json_is_integer(log) && json_integer_value(log) != 0);
-    if (status == CC_OK) {
+    if (status == CC_OK && rgb != NULL) {
         source->span[0] = rgb[0];
         source->span[1] = rgb[4 * (rgb_count - 1)];
         status = place_points(in, rgb, rgb_count, alpha, alpha_count, log_scale, range);
     }
-    if (status == CC_OK && points == NULL) {
+    if (status == CC_OK && points == NULL && rgb != NULL) {
         /* No opacity points: a ramp from 0 at the first colour point to 1
          * at the last. */
         alpha = malloc(sizeof *alpha * 8);
