@@ -191,6 +191,22 @@ def alive(pid):
     return fields is not None and fields[0] != "Z"
 
 
+def world_rank(pid):
+    """OMPI_COMM_WORLD_RANK of a cubecast process (from its environment),
+    or None when pid is not one."""
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            if f.read().strip() != "cubecast":
+                return None
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            for item in f.read().split(b"\0"):
+                if item.startswith(b"OMPI_COMM_WORLD_RANK="):
+                    return int(item.split(b"=", 1)[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def descendants(root):
     children = {}
     for entry in os.listdir("/proc"):
@@ -207,6 +223,19 @@ def descendants(root):
 
 
 # ---- output folders ----------------------------------------------------------
+
+def listing(path):
+    """Everything under path (relative names), or None when it does not exist."""
+    if not os.path.lexists(path):
+        return None
+    if not os.path.isdir(path):
+        return ["<not a folder>"]
+    found = []
+    for root, dirs, files in os.walk(path):
+        for name in dirs + files:
+            found.append(os.path.relpath(os.path.join(root, name), path))
+    return sorted(found)
+
 
 def frame_files(folder):
     return sorted(glob.glob(os.path.join(folder, "frame_*.png")))

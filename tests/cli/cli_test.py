@@ -41,19 +41,6 @@ def run(argv, cwd, timeout=TIMEOUT, env=None):
                        kill_descendants=False)
 
 
-def listing(path):
-    """Everything under path (relative names), or None when it does not exist."""
-    if not os.path.lexists(path):
-        return None
-    if not os.path.isdir(path):
-        return ["<not a folder>"]
-    found = []
-    for root, dirs, files in os.walk(path):
-        for name in dirs + files:
-            found.append(os.path.relpath(os.path.join(root, name), path))
-    return sorted(found)
-
-
 def write_cube(path, shape=(12, 10, 8), dtype="float32", dataset="density", seed=1,
                chunks=None, compression=None):
     rng = np.random.default_rng(seed)
@@ -319,11 +306,11 @@ def error_group(c, exe, mpiexec, use_mpi):
 
                 if variant == "fresh":
                     c.check(not os.path.lexists(target), f"{label}: output folder not created",
-                            f"{target}: {listing(target)}")
+                            f"{target}: {harness.listing(target)}")
                 elif variant == "existing":
-                    c.check(listing(target) == [], f"{label}: existing output folder left empty",
-                            f"{target}: {listing(target)}")
-                left = [p for p in (listing(work) or []) if p not in ("fresh-out", "existing-out")]
+                    c.check(harness.listing(target) == [], f"{label}: existing output folder left empty",
+                            f"{target}: {harness.listing(target)}")
+                left = [p for p in (harness.listing(work) or []) if p not in ("fresh-out", "existing-out")]
                 left = [p for p in left if not p.startswith("existing-out")]
                 c.check(left == [], f"{label}: nothing written in the working folder", str(left))
                 if name == "output in /proc":
@@ -345,8 +332,8 @@ def error_group(c, exe, mpiexec, use_mpi):
                       cwd=work)
             check_error_run(c, "generate --shape 1 5 5", res, EXIT_USAGE,
                             ["--shape", "shape"])
-            c.check(listing(work) == [], "generate --shape 1 5 5: nothing written",
-                    str(listing(work)))
+            c.check(harness.listing(work) == [], "generate --shape 1 5 5: nothing written",
+                    str(harness.listing(work)))
             res = run([exe, "info", fx.missing], cwd=work)
             check_error_run(c, "info on a missing file", res, EXIT_INPUT,
                             [fx.missing, os.path.basename(fx.missing)])
@@ -550,7 +537,7 @@ def frames_in_manifest(manifest):
 
 def check_render_output(c, label, out, input_path, frames, size, first, last, start, sweep,
                         projection, proj_shape):
-    names = listing(out)
+    names = harness.listing(out)
     if not c.check(names is not None, f"{label}: output folder exists"):
         return
     want = [f"frame_{f:05d}.png" for f in range(first, last)] + ["manifest.json"]
@@ -630,7 +617,7 @@ def render_group(c, exe):
             c.check(opt in res.out, f"render --help mentions {opt}")
         res = run([exe, "--version"], cwd=tmp)
         c.check(res.rc == 0 and VERSION in res.out, f"--version prints {VERSION}", res.describe_output())
-        c.check(listing(tmp) == [], "help/version write nothing", str(listing(tmp)))
+        c.check(harness.listing(tmp) == [], "help/version write nothing", str(harness.listing(tmp)))
 
         cube = os.path.join(tmp, "cube.h5")
         res = run([exe, "generate", cube, "--shape", "24", "20", "16", "--seed", "5"], cwd=tmp)
@@ -706,8 +693,8 @@ def singletons_group(c, exe):
         res = run([exe, "render", cube, "-o", os.path.join(tmp, "alone")] + args, cwd=tmp, env=env)
         if not c.check(res.rc == 0, "a run alone: exits 0", res.describe_output()):
             return
-        c.check(listing(sessions) == [], "a run alone leaves no session folder",
-                str(listing(sessions)))
+        c.check(harness.listing(sessions) == [], "a run alone leaves no session folder",
+                str(harness.listing(sessions)))
 
         runs = []
         for k in range(4):
@@ -727,14 +714,14 @@ def singletons_group(c, exe):
                            open(os.path.join(tmp, "alone", f), "rb").read()
                            for f in os.listdir(os.path.join(tmp, "alone")) if f.endswith(".png"))
                 c.check(same, f"run {k} of 4 started at once: the same PNGs as the run alone")
-        c.check(listing(sessions) == [], "runs started at once leave no session folder",
-                str(listing(sessions)))
+        c.check(harness.listing(sessions) == [], "runs started at once leave no session folder",
+                str(harness.listing(sessions)))
 
         res = run([exe, "render", os.path.join(tmp, "missing.h5"), "-o",
                    os.path.join(tmp, "never")], cwd=tmp, env=env)
         c.check(res.rc == EXIT_INPUT, "a failing run exits 3", res.describe_output())
-        c.check(listing(sessions) == [], "a failing run leaves no session folder",
-                str(listing(sessions)))
+        c.check(harness.listing(sessions) == [], "a failing run leaves no session folder",
+                str(harness.listing(sessions)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -47,16 +47,6 @@ def run(argv, cwd, timeout=TIMEOUT, env=None):
                        kill_descendants=False)
 
 
-def listing(path):
-    if not os.path.lexists(path):
-        return None
-    found = []
-    for root, dirs, files in os.walk(path):
-        for name in dirs + files:
-            found.append(os.path.relpath(os.path.join(root, name), path))
-    return sorted(found)
-
-
 def digest(path):
     with open(path, "rb") as f:
         return f.read()
@@ -107,7 +97,7 @@ def input_group(c, exe, tmp):
         res = run([exe] + render_args(cube, out, "--raw", raw), cwd=cwd)
         one_error_line(c, label, res, EXIT_OUTPUT, ["input"])
         untouched(label)
-        c.check(not os.path.lexists(out), f"{label}: no output folder created", str(listing(out)))
+        c.check(not os.path.lexists(out), f"{label}: no output folder created", str(harness.listing(out)))
         c.check(not any(".cubecast-tmp-" in n for n in os.listdir(tmp)),
                 f"{label}: no temporary file left", str(os.listdir(tmp)))
 
@@ -131,7 +121,7 @@ def input_group(c, exe, tmp):
         one_error_line(c, label, res, EXIT_OUTPUT, [name])
         c.check(digest(victim) == before and os.path.exists(target),
                 f"{label}: the input is unchanged")
-        c.check(listing(out) == [name], f"{label}: nothing else written", str(listing(out)))
+        c.check(harness.listing(out) == [name], f"{label}: nothing else written", str(harness.listing(out)))
     untouched("after all refusals")
 
     # --overwrite never removes the input, even when an old manifest lists it.
@@ -173,13 +163,13 @@ def folder_group(c, exe, tmp):
     res = run([exe] + render_args(bad, out), cwd=tmp)
     one_error_line(c, "a corrupt chunk", res, EXIT_INPUT, ["corrupt.h5"])
     c.check(not os.path.lexists(os.path.join(tmp, "a")),
-            "a corrupt chunk: neither the folder nor its parents are left", str(listing(tmp)))
+            "a corrupt chunk: neither the folder nor its parents are left", str(harness.listing(tmp)))
     existing = os.path.join(tmp, "existing")
     os.mkdir(existing)
     res = run([exe] + render_args(bad, existing), cwd=tmp)
-    c.check(res.rc == EXIT_INPUT and listing(existing) == [],
+    c.check(res.rc == EXIT_INPUT and harness.listing(existing) == [],
             "a corrupt chunk into an existing folder: it stays empty",
-            res.describe_output() + f" {listing(existing)}")
+            res.describe_output() + f" {harness.listing(existing)}")
 
     # --raw inside the output folder the run creates (the docs' example), and
     # in a folder that does not exist: refused with the reason, nothing made.

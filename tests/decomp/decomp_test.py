@@ -62,21 +62,6 @@ def generate(c, path, *args):
 
 # ---- processes, from outside ------------------------------------------------
 
-def rank_of(pid):
-    """OMPI_COMM_WORLD_RANK from the environment of a cubecast process."""
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            if f.read().strip() != "cubecast":
-                return None
-        with open(f"/proc/{pid}/environ", "rb") as f:
-            for item in f.read().split(b"\0"):
-                if item.startswith(b"OMPI_COMM_WORLD_RANK="):
-                    return int(item.split(b"=", 1)[1])
-    except (OSError, ValueError):
-        pass
-    return None
-
-
 def io_counters(pid):
     """rchar (bytes through read(2) and friends, page cache included) of a live process."""
     if not alive(pid):
@@ -244,7 +229,7 @@ def measured_run(c, work, cube, mode, np_ranks, args):
     def sample(proc, started):
         for pid in descendants(proc.pid):
             if pid not in ranks:
-                rank = rank_of(pid)
+                rank = harness.world_rank(pid)
                 if rank is None:
                     continue
                 ranks[pid] = rank

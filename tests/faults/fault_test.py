@@ -159,26 +159,11 @@ def check_one_error_line(c, label, res, mpi=False):
 
 # ---- processes, from outside ------------------------------------------------
 
-def world_rank(pid):
-    """OMPI_COMM_WORLD_RANK of a cubecast process, or None."""
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            if f.read().strip() != "cubecast":
-                return None
-        with open(f"/proc/{pid}/environ", "rb") as f:
-            for item in f.read().split(b"\0"):
-                if item.startswith(b"OMPI_COMM_WORLD_RANK="):
-                    return int(item.split(b"=", 1)[1])
-    except (OSError, ValueError):
-        pass
-    return None
-
-
 def ranks_of(mpiexec_pid):
     """{rank: pid} of the cubecast processes under mpiexec."""
     found = {}
     for pid in descendants(mpiexec_pid):
-        rank = world_rank(pid)
+        rank = harness.world_rank(pid)
         if rank is not None:
             found[rank] = pid
     return found
