@@ -9,10 +9,10 @@ grid linspace(-n/2, n/2, n) per axis) samples the rotated camera grid, a
 sum-of-Gaussians transfer function on ln(value) gives colour and opacity, and
 the slices are composited back to front.  The only departure from the
 original is that the camera grid is processed a few depth slices at a time so
-memory stays bounded (every sample is computed by exactly the same float64
-operations as in the original, so the result is identical).
+memory stays bounded (with the default camera every sample gets exactly the
+same float64 value as in the original, so the result is identical).
 
-Section 5 (transfer functions and outputs), as implemented here:
+Section 5 (camera, transfer functions and outputs), as implemented here:
 
   Scalar scale (band functions).  log: s = ln(value), a value <= 0, NaN or
   +-inf is empty; linear: s = value, NaN or +-inf is empty.  An empty sample
@@ -54,8 +54,30 @@ Section 5 (transfer functions and outputs), as implemented here:
   + A; under UseLogScale all of it in log10 space (x -> log10 x, A -> log10
   A, B -> log10 B; A, B > 0).
 
-  Opacity per length.  With an opacity unit L: delta = N / (N - 1) (s = 1,
-  no zoom), a' = 1 - (1 - a) ** (delta / L); without, a as is.
+  Camera.  Orbit axis A in {x, y, z} (x the first HDF5 axis), base triple
+  (u0, d0, w0) = (ex, ey, ez) / (ey, ez, ex) / (ez, ex, ey) (row, depth,
+  column).  Elevation phi (|phi| < 90 degrees): u1 = cos(phi) u0 - sin(phi)
+  d0, d1 = sin(phi) u0 + cos(phi) d0, w1 = w0; the frame's angle theta
+  rotates them about u0 (Rodrigues, right-handed): u = R u1, d = R d1,
+  w = R w1.  R is applied to the coefficients on (u0, d0, w0): the u0
+  coefficient stays as it is and (b, c) on (d0, w0) become (b cos - c sin,
+  b sin + c cos) -- the same vectors as Rodrigues' formula, except that a
+  component that is exactly 0, 1, cos(phi) or sin(phi) stays exactly that
+  in float64 (so rows on the grid's last plane stay inside).  Sample
+  (i, j, k) sits at p = s * ((c(j) u + c(i) d) + c(k) w), summed in that
+  order per component; s = 1 / zoom, or with fit s = D / (N * zoom),
+  D = sqrt(sum_a (h_a n_a)^2).  Voxel spacing (hx, hy, hz) in file axis
+  order, normalised so the smallest is 1 (h / min h); axis a's voxels sit
+  at h_a * linspace(-n_a/2, n_a/2, n_a), interpolated by interpn (linear,
+  outside the box empty).  --spacing auto reads the dataset's attribute
+  element_size_um, else spacing (three numbers, file axis order), else
+  1:1:1.  Compositing as section 1.  With every option at its default the
+  positions are section 1's bit for bit (tests/golden's selftest and this
+  file's selftest check it).
+
+  Opacity per length.  With an opacity unit L: delta = s * N / (N - 1)
+  (s the camera's scale, 1 by default), a' = 1 - (1 - a) ** (delta / L);
+  without, a as is.
 
   Compositing as section 1: rgb = a * colour + (1 - a) * rgb from black over
   i = 0 .. N-1, and T = prod(1 - a) (render_frame_ct gives C unclipped, T).
@@ -77,6 +99,8 @@ Usage:
                  [--tf FILE] [--scale log|linear] [--data-range A:B]
                  [--opacity-unit L] [--background black|white|transparent|#RRGGBB]
                  [--bit-depth 8|16]
+                 [--axis x|y|z] [--elevation DEG] [--zoom Z] [--fit]
+                 [--spacing HX:HY:HZ|auto]
                  [--raw OUT.h5] [--png-dir DIR] [--quiet]
     reference.py selftest
   (A negative data range needs the = form: --data-range=-1:1.)
@@ -87,11 +111,16 @@ Importable:
     load_transfer_function(path, scale=None, data_range=None) -> tf
         path None: the default bands (scale may still switch them to linear);
         tf.rgba(values) -> (r, g, b, a) float64 arrays, empties 0
-    render_frame(V, N, theta_rad, tf=None, opacity_unit=None) -> (N, N, 3)
-        float64, clipped to [0, 1]
-    render_frame_ct(V, N, theta_rad, tf=None, opacity_unit=None)
+    Camera(axis=0|'x', elevation_deg=0, zoom=1, fit=False, spacing=(1, 1, 1))
+        .directions(theta) -> (u, d, w) in file coordinates; .scale(shape, N)
+        -> s; .points(shape) -> the grid's world coordinates per axis
+    render_frame(V, N, theta_rad, tf=None, opacity_unit=None, camera=None)
+        -> (N, N, 3) float64, clipped to [0, 1]
+    render_frame_ct(V, N, theta_rad, tf=None, opacity_unit=None, camera=None)
         -> (C unclipped (N, N, 3), T (N, N))
-    render_partial(V, N, theta, i0, i1, tf=None, opacity_unit=None) -> (C, T)
+    render_partial(V, N, theta, i0, i1, tf=None, opacity_unit=None, camera=None)
+        -> (C, T)
+    sample_positions(N, theta, i0, i1, camera, s) -> (i1-i0, N, N, 3) world
     over_background(C, T, bg) -> (N, N, 3);  to_transparent(C, T) -> (rgb, alpha)
     parse_background(text) -> (r, g, b) or None for transparent
     projection(V) -> (Ny, Nz) float64, ln(mean over x of V)
@@ -493,16 +522,19 @@ def load_transfer_function(path, scale=None, data_range=None):
                                 "preset" % path)
 
 
-def correct_opacity(a, N, opacity_unit):
-    """a' = 1 - (1 - a) ** (delta / L), delta = N / (N - 1) (no zoom)."""
+def correct_opacity(a, N, opacity_unit, scale=1.0):
+    """a' = 1 - (1 - a) ** (delta / L), delta = s * N / (N - 1), s the
+    camera's scale (world units per camera grid unit: 1 / zoom, or
+    D / (N * zoom) with fit; 1 by default)."""
     if opacity_unit is None:
         return a
-    delta = N / (N - 1)
+    delta = scale * N / (N - 1)
     return 1.0 - (1.0 - a) ** (delta / opacity_unit)
 
 
 def grid_points(shape):
-    """World coordinates of the voxels along each axis: linspace(-n/2, n/2, n)."""
+    """World coordinates of the voxels along each axis: linspace(-n/2, n/2, n)
+    (spacing 1; Camera.points multiplies axis a by h_a)."""
     return tuple(np.linspace(-n / 2, n / 2, n) for n in shape)
 
 
@@ -510,48 +542,169 @@ def camera_coords(N):
     return np.linspace(-N / 2, N / 2, N)
 
 
-def sample_slab(V, points, N, theta, i0, i1):
-    """Interpolated values of camera samples (i, j, k), i in [i0, i1): an
-    (i1-i0, N, N) array, NaN outside the grid."""
+# ------------------------------------------------------ section 5: the camera
+
+AXES = {"x": 0, "y": 1, "z": 2}
+
+
+def normalise_spacing(spacing):
+    """(hx, hy, hz) of positive finite numbers -> divided by the smallest, so
+    the smallest is exactly 1 (1, 1, 1 stays 1.0, 1.0, 1.0)."""
+    h = tuple(float(x) for x in spacing)
+    if len(h) != 3 or not all(np.isfinite(x) and x > 0 for x in h):
+        raise ValueError("spacing: want three positive finite numbers, got %r" % (spacing,))
+    m = min(h)
+    return tuple(x / m for x in h)
+
+
+def rotation_coefficients(elevation_rad, theta):
+    """The camera's row, depth and column directions (u, d, w) as
+    coefficients on the base triple (u0, d0, w0) of the orbit axis
+    (design.md section 5):
+
+      tilt:   u1 = cos(phi) u0 - sin(phi) d0,  d1 = sin(phi) u0 + cos(phi) d0,
+              w1 = w0;
+      orbit:  R about u0 by theta (Rodrigues).  Since d0 x w0 = u0 (a
+              right-handed triple), u0 x d0 = w0 and u0 x w0 = -d0, so for
+              v = a u0 + b d0 + c w0,
+              R v = a u0 + (b cos - c sin) d0 + (b sin + c cos) w0:
+              the u0 coefficient is left alone (it is exactly cos(phi) or
+              sin(phi) or 0, never a rounding of them), and only the two
+              coefficients perpendicular to u0 turn.
+
+    Returns three tuples of three floats (u, d, w), each (on u0, on d0, on
+    w0).  At phi = 0: u = (1, -0 cos, -0 sin), i.e. exactly u0."""
+    cp, sp = np.cos(elevation_rad), np.sin(elevation_rad)
+    ct, st = np.cos(theta), np.sin(theta)
+
+    def orbit(a, b, c):
+        return (a, b * ct - c * st, b * st + c * ct)
+
+    # (the zero terms add exact zeros: u = (cp, -sp ct, -sp st), d = (sp,
+    # cp ct, cp st), w = (0, -st, ct) to the last bit)
+    return orbit(cp, -sp, 0.0), orbit(sp, cp, 0.0), orbit(0.0, 0.0, 1.0)
+
+
+class Camera:
+    """The user's camera of design.md section 5: orbit axis (0 x, 1 y, 2 z),
+    elevation (degrees, |phi| < 90), zoom (> 0), fit, voxel spacing
+    (hx, hy, hz) in file axis order (normalised: the smallest is 1).  The
+    default Camera() is section 1's camera, bit for bit."""
+
+    def __init__(self, axis=0, elevation_deg=0.0, zoom=1.0, fit=False, spacing=(1.0, 1.0, 1.0)):
+        if isinstance(axis, str):
+            if axis not in AXES:
+                raise ValueError("axis: want x, y or z, got %r" % (axis,))
+            axis = AXES[axis]
+        if axis not in (0, 1, 2):
+            raise ValueError("axis: want 0, 1 or 2, got %r" % (axis,))
+        elevation_deg = float(elevation_deg)
+        if not (np.isfinite(elevation_deg) and abs(elevation_deg) < 90.0):
+            raise ValueError("elevation: want |phi| < 90 degrees, got %r" % (elevation_deg,))
+        zoom = float(zoom)
+        if not (np.isfinite(zoom) and zoom > 0.0):
+            raise ValueError("zoom: want a finite number > 0, got %r" % (zoom,))
+        self.axis = axis
+        self.elevation_deg = elevation_deg
+        self.zoom = zoom
+        self.fit = bool(fit)
+        self.spacing = normalise_spacing(spacing)
+
+    def is_default(self):
+        return (self.axis == 0 and self.elevation_deg == 0.0 and self.zoom == 1.0
+                and not self.fit and self.spacing == (1.0, 1.0, 1.0))
+
+    def diagonal(self, shape):
+        """D = sqrt(sum_a (h_a n_a)^2), the diagonal of the grid's box."""
+        return float(np.sqrt(sum((h * n) ** 2 for h, n in zip(self.spacing, shape))))
+
+    def scale(self, shape, N):
+        """s: 1 / zoom, or with fit D / (N * zoom)."""
+        if self.fit:
+            return self.diagonal(shape) / (N * self.zoom)
+        return 1.0 / self.zoom
+
+    def points(self, shape):
+        """The voxels' world coordinates per axis: h_a * linspace(-n_a/2,
+        n_a/2, n_a)."""
+        return tuple(h * g for h, g in zip(self.spacing, grid_points(shape)))
+
+    def directions(self, theta):
+        """(u, d, w) in file coordinates (x, y, z): the coefficients of
+        rotation_coefficients placed on the base triple (u0, d0, w0) =
+        (e_A, e_A+1, e_A+2) (indices mod 3): (ex, ey, ez) for x, (ey, ez, ex)
+        for y, (ez, ex, ey) for z."""
+        out = []
+        for coef in rotation_coefficients(np.radians(self.elevation_deg), theta):
+            v = [0.0, 0.0, 0.0]
+            for b in range(3):
+                v[(self.axis + b) % 3] = coef[b]
+            out.append(tuple(v))
+        return tuple(out)
+
+    def describe(self):
+        return ("axis %s, elevation %r deg, zoom %r%s, spacing %s"
+                % ("xyz"[self.axis], self.elevation_deg, self.zoom, ", fit" if self.fit else "",
+                   ":".join(repr(h) for h in self.spacing)))
+
+
+DEFAULT_CAMERA = Camera()
+
+
+def sample_positions(N, theta, i0, i1, camera=None, scale=1.0):
+    """World positions of camera samples (i, j, k), i in [i0, i1): an
+    (i1-i0, N, N, 3) array, component a = s * ((c(j) u_a + c(i) d_a) +
+    c(k) w_a).  For the default camera this is bitwise section 1's
+    (c(j), c(i) cos - c(k) sin, c(i) sin + c(k) cos)."""
+    cam = DEFAULT_CAMERA if camera is None else camera
+    u, d, w = cam.directions(theta)
     c = camera_coords(N)
-    cos_t = np.cos(theta)
-    sin_t = np.sin(theta)
-    ci = c[i0:i1][:, None, None]  # qy[i, j, k] = c[i]
-    cj = c[None, :, None]         # qx[i, j, k] = c[j]
-    ck = c[None, None, :]         # qz[i, j, k] = c[k]
+    ci = c[i0:i1][:, None, None]  # depth
+    cj = c[None, :, None]         # row
+    ck = c[None, None, :]         # column
     ni = i1 - i0
     q = np.empty((ni, N, N, 3), dtype=np.float64)
-    q[..., 0] = cj
-    q[..., 1] = ci * cos_t - ck * sin_t
-    q[..., 2] = ci * sin_t + ck * cos_t
+    for a in range(3):
+        q[..., a] = scale * ((cj * u[a] + ci * d[a]) + ck * w[a])
+    return q
+
+
+def sample_slab(V, points, N, theta, i0, i1, camera=None, scale=1.0):
+    """Interpolated values of camera samples (i, j, k), i in [i0, i1): an
+    (i1-i0, N, N) array, NaN outside the grid.  points: the grid's world
+    coordinates per axis (Camera.points)."""
+    q = sample_positions(N, theta, i0, i1, camera, scale)
     vals = interpn(points, V, q.reshape(-1, 3), method="linear", bounds_error=False,
                    fill_value=np.nan)
-    return vals.reshape(ni, N, N)
+    return vals.reshape(i1 - i0, N, N)
 
 
 def render_partial(V, N, theta, i0=0, i1=None, chunk_samples=CHUNK_SAMPLES, *, tf=None,
-                   opacity_unit=None):
+                   opacity_unit=None, camera=None):
     """Composites depth range [i0, i1) from black: returns (C, T) with C the
     (N, N, 3) unclipped colour and T the (N, N) transmittance prod(1 - a).
     tf: a transfer function object (load_transfer_function), None for the
-    default; opacity_unit: L for the opacity-per-length correction."""
+    default; opacity_unit: L for the opacity-per-length correction; camera:
+    a Camera (None: section 1's)."""
     if opacity_unit is not None and not (np.isfinite(opacity_unit) and opacity_unit > 0):
         raise ValueError("opacity unit must be a finite number > 0, got %r" % (opacity_unit,))
+    cam = DEFAULT_CAMERA if camera is None else camera
     if i1 is None:
         i1 = N
     V = np.asarray(V)
     if V.dtype != np.float64:
         V = V.astype(np.float64)
-    points = grid_points(V.shape)
+    points = cam.points(V.shape)
+    s = cam.scale(V.shape, N)
     rgb = np.zeros((3, N, N), dtype=np.float64)
     T = np.ones((N, N), dtype=np.float64)
     step = max(1, chunk_samples // (N * N))
     for lo in range(i0, i1, step):
         hi = min(i1, lo + step)
-        slab = sample_slab(V, points, N, theta, lo, hi)
+        slab = sample_slab(V, points, N, theta, lo, hi, cam, s)
         for dataslice in slab:
             r, g, b, a = transfer_values(dataslice) if tf is None else tf.rgba(dataslice)
-            a = correct_opacity(a, N, opacity_unit)
+            a = correct_opacity(a, N, opacity_unit, s)
             rgb[0] = a * r + (1 - a) * rgb[0]
             rgb[1] = a * g + (1 - a) * rgb[1]
             rgb[2] = a * b + (1 - a) * rgb[2]
@@ -559,17 +712,20 @@ def render_partial(V, N, theta, i0=0, i1=None, chunk_samples=CHUNK_SAMPLES, *, t
     return np.stack((rgb[0], rgb[1], rgb[2]), axis=-1), T
 
 
-def render_frame(V, N, theta_rad, chunk_samples=CHUNK_SAMPLES, *, tf=None, opacity_unit=None):
+def render_frame(V, N, theta_rad, chunk_samples=CHUNK_SAMPLES, *, tf=None, opacity_unit=None,
+                 camera=None):
     """One frame: (N, N, 3) float64 in [0, 1]; [j, k] is row j, column k."""
     C, _ = render_partial(V, N, theta_rad, 0, N, chunk_samples, tf=tf,
-                          opacity_unit=opacity_unit)
+                          opacity_unit=opacity_unit, camera=camera)
     return np.clip(C, 0.0, 1.0)
 
 
-def render_frame_ct(V, N, theta_rad, chunk_samples=CHUNK_SAMPLES, *, tf=None, opacity_unit=None):
+def render_frame_ct(V, N, theta_rad, chunk_samples=CHUNK_SAMPLES, *, tf=None, opacity_unit=None,
+                    camera=None):
     """One frame as a partial image of all depths: (C unclipped (N, N, 3),
     T (N, N))."""
-    return render_partial(V, N, theta_rad, 0, N, chunk_samples, tf=tf, opacity_unit=opacity_unit)
+    return render_partial(V, N, theta_rad, 0, N, chunk_samples, tf=tf, opacity_unit=opacity_unit,
+                          camera=camera)
 
 
 def over_background(C, T, bg):
@@ -743,6 +899,34 @@ def frame_outputs(C, T, bg, bit_depth):
     return np.clip(C, 0.0, 1.0), levels, mode
 
 
+def parse_spacing(text):
+    """'HX:HY:HZ' (positive numbers, file axis order) -> normalised (hx, hy, hz)."""
+    try:
+        h = tuple(float(x) for x in text.split(":"))
+        return normalise_spacing(h)
+    except ValueError:
+        raise SystemExit("reference.py: error: --spacing wants HX:HY:HZ (positive numbers) or "
+                         "auto, got '%s'" % text)
+
+
+def read_spacing(path, dataset):
+    """--spacing auto: the dataset's attribute element_size_um (ImageJ) or
+    else spacing, three positive numbers in file axis order, normalised;
+    (1, 1, 1) when it has neither.  Returns (spacing, attribute name or None)."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        attrs = f[dataset].attrs
+        for name in ("element_size_um", "spacing"):
+            if name in attrs:
+                value = np.asarray(attrs[name], dtype=np.float64).reshape(-1)
+                try:
+                    return normalise_spacing(value), name
+                except ValueError:
+                    raise SystemExit("reference.py: error: attribute %s of %s: want three "
+                                     "positive numbers, got %r" % (name, dataset, value.tolist()))
+    return (1.0, 1.0, 1.0), None
+
+
 def parse_range(text, frames):
     try:
         a, b = text.split(":")
@@ -777,6 +961,14 @@ def cmd_render(args):
     t0 = time.perf_counter()
     V = read_volume(args.input, args.dataset)
     t_read = time.perf_counter() - t0
+    if args.spacing == "auto":
+        spacing, _ = read_spacing(args.input, args.dataset)
+    else:
+        spacing = parse_spacing(args.spacing)
+    try:
+        camera = Camera(args.axis, args.elevation, args.zoom, args.fit, spacing)
+    except ValueError as e:
+        raise SystemExit("reference.py: error: %s" % e)
 
     if args.png_dir:
         os.makedirs(args.png_dir, exist_ok=True)
@@ -791,7 +983,8 @@ def cmd_render(args):
         if not args.quiet:
             print("Rendering frame %d of %d (%.6g deg)" % (f + 1, frames, deg), file=sys.stderr,
                   flush=True)
-        C, T = render_frame_ct(V, N, np.radians(deg), tf=tf, opacity_unit=args.opacity_unit)
+        C, T = render_frame_ct(V, N, np.radians(deg), tf=tf, opacity_unit=args.opacity_unit,
+                               camera=camera)
         shown, levels, mode = frame_outputs(C, T, bg, args.bit_depth)
         if out_frames is not None:
             out_frames[slot] = shown
@@ -822,6 +1015,13 @@ def cmd_render(args):
             h.attrs["start_deg"] = np.float64(args.start_deg)
             h.attrs["sweep_deg"] = np.float64(args.sweep_deg)
             h.attrs["precision"] = "double"
+            if not camera.is_default():
+                h.attrs["axis"] = "xyz"[camera.axis]
+                h.attrs["elevation_deg"] = np.float64(camera.elevation_deg)
+                h.attrs["zoom"] = np.float64(camera.zoom)
+                h.attrs["fit"] = np.int32(camera.fit)
+                h.attrs["spacing"] = np.array(camera.spacing, dtype=np.float64)
+                h.attrs["scale"] = np.float64(camera.scale(V.shape, N))
         os.replace(tmp, args.raw)
     if not args.quiet:
         print("read %.3f s, render %d frames %.3f s (%.3f s/frame)"
@@ -1048,6 +1248,237 @@ def selftest():
             ok(im.mode == "RGBA" and np.array_equal(
                 np.asarray(im), to_levels(np.concatenate((rgb, alpha[..., None]), -1))),
                "CLI transparent PNG")
+        # 12. the camera (design.md section 5).  Directions: the design's
+        # Rodrigues formula, evaluated plainly with vectors, against the
+        # per-coefficient form; the u0 components exact; a right-handed
+        # orthonormal frame.
+        def rodrigues(axis, phi_deg, theta):
+            E = np.eye(3)
+            u0, d0, w0 = E[axis], E[(axis + 1) % 3], E[(axis + 2) % 3]
+            ph = np.radians(phi_deg)
+            u1 = np.cos(ph) * u0 - np.sin(ph) * d0
+            d1 = np.sin(ph) * u0 + np.cos(ph) * d0
+            w1 = w0
+
+            def rot(v):
+                return (v * np.cos(theta) + np.cross(u0, v) * np.sin(theta)
+                        + u0 * np.dot(u0, v) * (1.0 - np.cos(theta)))
+            return rot(u1), rot(d1), rot(w1)
+
+        worst_dir = 0.0
+        for axis in (0, 1, 2):
+            for phi in (0.0, 30.0, -20.0, 89.0):
+                for deg in (0.0, 17.5, 90.0, 180.0, 217.5, -30.0):
+                    th = np.radians(deg)
+                    cam = Camera(axis, phi)
+                    got = np.array(cam.directions(th))
+                    want = np.array(rodrigues(axis, phi, th))
+                    worst_dir = max(worst_dir, float(np.abs(got - want).max()))
+                    u, dd, w = got
+                    ph = np.radians(phi)
+                    ok(u[axis] == np.cos(ph) and dd[axis] == np.sin(ph) and w[axis] == 0.0,
+                       "u0 components not exactly cos(phi), sin(phi), 0 (axis %d, phi %g, "
+                       "theta %g)" % (axis, phi, deg))
+                    ok(close(got @ got.T, np.eye(3), 1e-15) and close(np.cross(u, dd), w, 1e-15),
+                       "(u, d, w) not a right-handed orthonormal frame")
+                    if phi == 0.0:
+                        ok(np.array_equal(u, np.eye(3)[axis]), "phi 0: u is not exactly u0")
+        ok(worst_dir <= 4e-16, "directions differ from Rodrigues' formula by %.3g" % worst_dir)
+        for axis, base in ((0, (0, 1, 2)), (1, (1, 2, 0)), (2, (2, 0, 1))):
+            ok(np.array_equal(np.array(Camera(axis).directions(0.0)), np.eye(3)[list(base)]),
+               "theta 0, phi 0: (u, d, w) is not the base triple of axis %d" % axis)
+        # section 1's positions, bit for bit, from the default camera
+        c12 = camera_coords(13)
+        th = np.radians(31.0)
+        q = sample_positions(13, th, 2, 9)
+        ci, cj, ck = c12[2:9, None, None], c12[None, :, None], c12[None, None, :]
+        full = lambda x: np.broadcast_to(x, q.shape[:3])
+        ok(np.array_equal(q[..., 0], full(cj)) and
+           np.array_equal(q[..., 1], full(ci * np.cos(th) - ck * np.sin(th))) and
+           np.array_equal(q[..., 2], full(ci * np.sin(th) + ck * np.cos(th))),
+           "default camera positions are not section 1's bit for bit")
+
+        # Sampling geometry: a field linear in world coordinates (with
+        # spacing) is interpolated exactly, so each sample equals g . p, p
+        # from Rodrigues' directions; samples outside the box are empty.
+        shp = (9, 12, 15)
+        for cam, N, deg in ((Camera("y", 30.0, 1.7, False, (2.0, 3.0, 6.0)), 14, 37.0),
+                            (Camera("z", -20.0, 0.6, False, (1.0, 1.5, 3.0)), 11, 200.0),
+                            (Camera("x", 10.0, 1.0, True, (1.5, 1.0, 1.25)), 12, -75.0)):
+            gvec = np.array([0.3, -1.1, 0.7])
+            pts = cam.points(shp)
+            ok(all(close(pts[a], cam.spacing[a] * np.linspace(-shp[a] / 2, shp[a] / 2, shp[a]),
+                         0.0) for a in range(3)), "grid points are not h_a linspace")
+            lin = (gvec[0] * pts[0][:, None, None] + gvec[1] * pts[1][None, :, None]
+                   + gvec[2] * pts[2][None, None, :])
+            th = np.radians(deg)
+            s = cam.scale(shp, N)
+            D = np.sqrt(sum((h * n) ** 2 for h, n in zip(cam.spacing, shp)))
+            ok(close(s, D / (N * cam.zoom) if cam.fit else 1.0 / cam.zoom, 1e-15), "scale s")
+            vals = sample_slab(lin, pts, N, th, 0, N, cam, s)
+            u, dd, w = rodrigues(cam.axis, cam.elevation_deg, th)
+            cN = camera_coords(N)
+            P = s * (cN[None, :, None, None] * u + cN[:, None, None, None] * dd
+                     + cN[None, None, :, None] * w)
+            half = np.array([h * n / 2 for h, n in zip(cam.spacing, shp)])
+            inside = np.all(np.abs(P) < half - 1e-9, axis=-1)
+            outside = np.any(np.abs(P) > half + 1e-9, axis=-1)
+            ok(inside.sum() > 50 and outside.sum() > 50, "linear field: too few samples in "
+               "or out (%d, %d)" % (inside.sum(), outside.sum()))
+            ok(close(vals[inside], (P @ gvec)[inside], 1e-12),
+               "linear field sampled at the wrong places (%s)" % cam.describe())
+            ok(np.all(np.isnan(vals[outside])), "samples outside the box not empty")
+
+        # Orbit axes are cyclic relabellings: axis y on V is axis x on V
+        # transposed to (y, z, x) with the spacing permuted; axis z on
+        # (z, x, y).
+        ax = [np.linspace(-1.0, 1.0, n) for n in shp]
+        gx, gy, gz = np.meshgrid(*ax, indexing="ij")
+        W = np.exp(-3.0 + 12.0 * np.exp(-((gx - 0.2) ** 2 + (gy + 0.3) ** 2 + gz ** 2) / 0.25)
+                   + 5.0 * np.exp(-((gx + 0.4) ** 2 + (gy - 0.3) ** 2 + (gz - 0.4) ** 2) / 0.05)
+                   + 0.3 * rng.standard_normal(shp))
+        hh = (1.0, 1.5, 3.0)
+        worst_ax = 0.0
+        th = np.radians(37.0)
+        for axis, perm in ((1, (1, 2, 0)), (2, (2, 0, 1))):
+            for phi, zoom, fit in ((0.0, 1.0, False), (25.0, 1.3, False), (-20.0, 0.8, True)):
+                a = render_frame_ct(W, 14, th, camera=Camera(axis, phi, zoom, fit, hh))
+                b = render_frame_ct(W.transpose(perm), 14, th,
+                                    camera=Camera(0, phi, zoom, fit, tuple(hh[p] for p in perm)))
+                x = render_frame_ct(W, 14, th, camera=Camera(0, phi, zoom, fit, hh))
+                e = max(float(np.abs(a[0] - b[0]).max()), float(np.abs(a[1] - b[1]).max()))
+                worst_ax = max(worst_ax, e)
+                ok(e <= 1e-12, "axis %s on V != axis x on V transposed %s (%.3g)"
+                   % ("xyz"[axis], perm, e))
+                ok(float(np.abs(a[0] - x[0]).max()) > 1e-3, "axis %s looks like axis x: test "
+                   "volume not discriminating" % "xyz"[axis])
+
+        # Zoom scales all three camera directions: zoom 2 at N = 12 is the
+        # centre (rows, columns and depths 5..16) of zoom
+        # Z' = 2 M (N - 1) / (N (M - 1)) at M = 22, whose camera grid holds it.
+        Nz, Mz = 12, 22
+        cam2 = Camera("z", -20.0, 2.0, False, hh)
+        camM = Camera("z", -20.0, 2.0 * Mz * (Nz - 1) / (Nz * (Mz - 1)), False, hh)
+        th = np.radians(53.0)
+        a = render_frame_ct(W, Nz, th, camera=cam2)
+        b = render_partial(W, Mz, th, 5, 17, camera=camM)
+        e = max(float(np.abs(a[0] - b[0][5:17, 5:17]).max()),
+                float(np.abs(a[1] - b[1][5:17, 5:17]).max()))
+        ok(e <= 1e-12, "zoom 2 at N 12 is not the centre of zoom Z' at M 22 (%.3g)" % e)
+        ok(a[1].min() < 0.5 and float(np.abs(a[0] - render_frame_ct(
+            W, Nz, th, camera=Camera("z", -20.0, 1.0, False, hh))[0]).max()) > 1e-3,
+           "zoom 2 picture empty or like zoom 1")
+
+        # Fit: on a cube it is zoom N / D; the frame's border sees nothing
+        # at any angle (the box's diagonal fits), the middle does.
+        cube = W[:9, :9, :9]
+        Dc = np.sqrt(3.0 * 81.0)
+        for zoom in (1.0, 1.25):
+            for deg in (0.0, 37.0):
+                a = render_frame_ct(cube, 14, np.radians(deg), camera=Camera("x", 15.0, zoom, True))
+                b = render_frame_ct(cube, 14, np.radians(deg),
+                                    camera=Camera("x", 15.0, 14 * zoom / Dc))
+                e = max(float(np.abs(a[0] - b[0]).max()), float(np.abs(a[1] - b[1]).max()))
+                ok(e <= 1e-12, "fit on a 9^3 cube is not zoom N / D (%.3g)" % e)
+        dense = np.full(shp, np.exp(9.0))
+        for axis, phi, deg in ((0, 0.0, 0.0), (1, 30.0, 45.0), (2, -20.0, 123.0),
+                               (0, 60.0, 290.0)):
+            _, T = render_frame_ct(dense, 16, np.radians(deg),
+                                   camera=Camera(axis, phi, 1.0, True, hh))
+            border = np.concatenate((T[0], T[-1], T[:, 0], T[:, -1]))
+            ok(np.all(border == 1.0) and T.min() < 0.1,
+               "fit: border not empty or middle empty (axis %d, phi %g, %g deg)"
+               % (axis, phi, deg))
+
+        # Elevation: on a volume symmetric along the orbit axis, +phi is -phi
+        # upside down (rows reversed), at any theta; the two differ.
+        Wy = W + W[:, ::-1, :]
+        for deg in (0.0, 64.0):
+            th = np.radians(deg)
+            up = render_frame_ct(Wy, 14, th, camera=Camera("y", 30.0, 1.0, False, hh))
+            dn = render_frame_ct(Wy, 14, th, camera=Camera("y", -30.0, 1.0, False, hh))
+            e = max(float(np.abs(up[0][::-1] - dn[0]).max()),
+                    float(np.abs(up[1][::-1] - dn[1]).max()))
+            ok(e <= 1e-12, "elevation +30 upside down != elevation -30 (%.3g)" % e)
+            ok(float(np.abs(up[0] - dn[0]).max()) > 1e-3,
+               "elevation +30 == -30: test volume not discriminating")
+        # ... and tilts the view towards the orbit axis: a blob around P0
+        # (a bump of opacity under a linear band) shows centred at
+        # (P0 . u, P0 . w), rows along u and columns along w of Rodrigues'
+        # directions (the opacity-weighted centre of the picture, within
+        # 0.3 grid units; a pixel is 1.2).
+        hb = (1.0, 1.5, 1.25)
+        gs = [h * np.linspace(-n / 2, n / 2, n) for h, n in zip(hb, (13, 13, 13))]
+        Gx, Gy, Gz = np.meshgrid(*gs, indexing="ij")
+        P0 = np.array([3.1, -4.3, 5.2])
+        blob = np.exp(-((Gx - P0[0]) ** 2 + (Gy - P0[1]) ** 2 + (Gz - P0[2]) ** 2) / 8.0)
+        bump = BandTransferFunction([(1.0, 0.1, 1.0, 1.0, 1.0, 0.8)], "linear")
+        for axis, phi, deg in ((2, 30.0, 50.0), (1, -20.0, 200.0), (0, 45.0, 0.0)):
+            cam = Camera(axis, phi, 0.9, False, hb)
+            th = np.radians(deg)
+            _, T = render_frame_ct(blob, 17, th, tf=bump, camera=cam)
+            u, dd, w = rodrigues(axis, phi, th)
+            s = cam.scale(blob.shape, 17)
+            cN = s * camera_coords(17)
+            A = 1.0 - T
+            got = ((A.sum(axis=1) @ cN) / A.sum(), (A.sum(axis=0) @ cN) / A.sum())
+            want = (P0 @ u, P0 @ w)
+            ok(A.max() > 0.5 and max(abs(got[0] - want[0]), abs(got[1] - want[1])) < 0.3,
+               "blob at %s shows centred at (row, column) %s, want %s (axis %d, phi %g, theta "
+               "%g)" % (P0.tolist(), got, want, axis, phi, deg))
+
+        # Opacity per length with zoom and fit: delta = s N / (N - 1), so
+        # L = delta leaves the picture as it is and L = N / (N - 1) does not.
+        for cam in (Camera("y", 10.0, 1.7), Camera("x", 0.0, 0.6, True, hh)):
+            s = cam.scale(shp, 12)
+            th = np.radians(20.0)
+            a = render_frame_ct(W, 12, th, camera=cam)
+            b = render_frame_ct(W, 12, th, opacity_unit=s * 12 / 11, camera=cam)
+            c1 = render_frame_ct(W, 12, th, opacity_unit=12 / 11, camera=cam)
+            ok(max(float(np.abs(a[0] - b[0]).max()), float(np.abs(a[1] - b[1]).max())) <= 1e-14,
+               "opacity unit L = s N / (N - 1) changes the picture (%s)" % cam.describe())
+            ok(float(np.abs(a[1] - c1[1]).max()) > 1e-3, "opacity unit ignores the zoom")
+
+        # Spacing is normalised (the smallest is 1): 2:3:6 is 1:1.5:3.
+        c236 = Camera("z", 12.0, 1.1, False, (2.0, 3.0, 6.0))
+        ok(c236.spacing == (1.0, 1.5, 3.0), "spacing 2:3:6 normalises to %r" % (c236.spacing,))
+        ok(all(np.array_equal(x, y) for x, y in zip(
+            render_frame_ct(W, 10, 0.4, camera=c236),
+            render_frame_ct(W, 10, 0.4, camera=Camera("z", 12.0, 1.1, False, hh)))),
+           "spacing 2:3:6 renders differently from 1:1.5:3")
+        for bad in (dict(axis="w"), dict(elevation_deg=90.0), dict(elevation_deg=-95.0),
+                    dict(zoom=0.0), dict(zoom=np.inf), dict(spacing=(1.0, 0.0, 1.0)),
+                    dict(spacing=(1.0, 2.0))):
+            try:
+                Camera(**bad)
+                ok(False, "Camera(%r) accepted" % (bad,))
+            except ValueError:
+                ok(True, "")
+
+        # The command line: camera options end to end; --spacing auto reads
+        # element_size_um.
+        camin = os.path.join(tmp, "cam.h5")
+        with h5py.File(camin, "w") as h:
+            h.create_dataset("density", data=W).attrs["element_size_um"] = [2.0, 3.0, 6.0]
+        copts = ["--frames", "2", "--size", "12", "--start-deg", "10", "--sweep-deg", "90",
+                 "--axis", "y", "--elevation", "30", "--zoom", "1.7", "--opacity-unit", "2",
+                 "--quiet"]
+        raws = {}
+        for name, extra in (("given", ["--spacing", "1:1.5:3"]), ("auto", ["--spacing", "auto"]),
+                            ("fit", ["--spacing", "1:1.5:3", "--fit"])):
+            raws[name] = os.path.join(tmp, "cam_%s.h5" % name)
+            main(["render", camin, "--raw", raws[name]] + copts + extra)
+        for name in ("given", "auto", "fit"):
+            cam = Camera("y", 30.0, 1.7, name == "fit", hh)
+            with h5py.File(raws[name], "r") as h:
+                for s_, f in enumerate((0, 1)):
+                    C, T = render_frame_ct(W, 12, np.radians(10.0 + 45.0 * f),
+                                           opacity_unit=2.0, camera=cam)
+                    ok(np.array_equal(h["frames"][s_], np.clip(C, 0.0, 1.0)) and
+                       np.array_equal(h["transmittance"][s_], T), "CLI camera (%s) frame %d"
+                       % (name, f))
+                ok(h.attrs["axis"] == "y" and tuple(h.attrs["spacing"]) == hh, "CLI camera attrs")
+        ok(read_spacing(inp, "density") == ((1.0, 1.0, 1.0), None), "no spacing attribute: 1:1:1")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("reference.py selftest: %d checks passed" % n_ok[0])
@@ -1079,6 +1510,16 @@ def main(argv=None):
     r.add_argument("--background", default="black",
                    help="black | white | transparent | #RRGGBB (default black)")
     r.add_argument("--bit-depth", type=int, choices=(8, 16), default=8)
+    r.add_argument("--axis", choices=("x", "y", "z"), default="x",
+                   help="orbit axis (x: the first HDF5 axis; default x)")
+    r.add_argument("--elevation", type=float, default=0.0, metavar="DEG",
+                   help="tilt towards the orbit axis, |DEG| < 90 (default 0)")
+    r.add_argument("--zoom", type=float, default=1.0, metavar="Z", help="zoom > 0 (default 1)")
+    r.add_argument("--fit", action="store_true",
+                   help="scale so the whole grid box stays in the frame: s = D / (N zoom)")
+    r.add_argument("--spacing", default="1:1:1", metavar="HX:HY:HZ|auto",
+                   help="voxel spacing in file axis order, or auto (element_size_um or "
+                        "spacing attribute of the dataset)")
     sub.add_parser("selftest", help="check the reference's own section-5 pieces (quick)")
     args = p.parse_args(argv)
     if args.command == "render":
