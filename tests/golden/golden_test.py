@@ -5,7 +5,8 @@
                    [--workdir DIR] [--keep] CASE [CASE ...]
 
 Cases: selftest, nonfinite, wide_plane, generated_noncubic, generated_float64,
-h5py_inputs, range, mpi_np2, mpi_np3, png_formats, colormaps, transfer, all.
+h5py_inputs, range, mpi_np2, mpi_np3, png_formats, colormaps, transfer, camera,
+camera_spacing, all.
 Each case works in its own temporary folder (removed on success, kept on
 failure or with --keep) and prints its max errors.
 
@@ -46,6 +47,19 @@ What is checked against the contract (design.md section 1, docs/cli-spec.md):
     cubecast's; paraview_sharp.json (midpoints and sharpness: VTK's opacity
     curve) agrees like the others.  Every part runs even when one fails; a
     failure of a part listed in REPORTED_C_BUGS says which bug it is.
+  * camera, camera_spacing (design.md section 5's camera): --axis y and z,
+    --elevation +30 / -20, --zoom 0.6 / 1.7, --fit (on a generated 20x28x36
+    cube, with zoom, elevation, another axis), --spacing given (1:1.5:3,
+    2:3:6) and auto (element_size_um written by h5py), --opacity-unit with
+    zoom and fit: raw frames and transmittance within 1e-4 / 1e-9 of the
+    reference's Camera, PNGs and projection as above; rows on the grid's
+    first and last planes (N = the orbit axis's length) are seen; each
+    picture discriminating (the other rotation sense, axis, elevation sign,
+    inverse zoom, no fit, no or reversed spacing, opacity without the scale
+    s move it by > 1e-3); the defaults spelled out, --spacing auto against
+    the same spacing given, and auto without an attribute give bit-identical
+    results; the reference CLI agrees with cubecast.  selftest also runs
+    reference.py's own selftest.
 """
 
 import argparse
@@ -470,6 +484,13 @@ def case_selftest(tmp):
                 check(np.array_equal(np.asarray(im), R.to_levels(want)),
                       "reference CLI png %d differs" % f)
     log("  ok reference CLI (--range, --raw, --png-dir, nested dataset)")
+
+    # The reference's own checks of section 5 (transfer functions, outputs,
+    # the camera: directions against Rodrigues' formula, a linear field
+    # sampled exactly, orbit axes as relabellings, zoom as a crop, fit,
+    # elevation's symmetry, a blob where the camera puts it).
+    p = run([sys.executable, CFG.reference, "selftest"])
+    log("  ok " + p.stdout.strip().splitlines()[-1])
 
 
 def case_generated_noncubic(tmp):
@@ -1428,6 +1449,296 @@ def case_transfer(tmp):
           % (len(failures), len(configs) + 2, "\n    ".join(failures)))
 
 
+# --------------------------------------------------- the camera (section 5)
+
+def camera_mutation(kw, ou, shape, N, what):
+    """The reference's camera with one plausible bug: returns (Camera
+    keyword arguments, opacity unit, angle sign).  'theta-' turns the other
+    way, 'axis+1' orbits the next axis, 'elev-' tilts the other way,
+    'zoom^-1' inverts the zoom, 'nofit' forgets --fit, 'spacing1' ignores
+    the spacing, 'spacing-rev' reads it in reversed axis order, 'ou-no-s'
+    corrects opacity for N / (N - 1) without the camera's scale s."""
+    kw = dict(kw)
+    sign = 1.0
+    if what == "theta-":
+        sign = -1.0
+    elif what == "axis+1":
+        kw["axis"] = (kw.get("axis", 0) + 1) % 3
+    elif what == "elev-":
+        kw["elevation_deg"] = -kw["elevation_deg"]
+    elif what == "zoom^-1":
+        kw["zoom"] = 1.0 / kw["zoom"]
+    elif what == "nofit":
+        kw["fit"] = False
+    elif what == "spacing1":
+        kw["spacing"] = (1.0, 1.0, 1.0)
+    elif what == "spacing-rev":
+        kw["spacing"] = tuple(kw["spacing"])[::-1]
+    elif what == "ou-no-s":
+        ou = ou * R.Camera(**kw).scale(shape, N)
+    else:
+        raise ValueError(what)
+    return kw, ou, sign
+
+
+def camera_compare(tmp, label, inp, V, options, kw, ou, mutations, N, F, start, sweep,
+                   edge=False):
+    """cubecast render with camera options, single and double: raw frames
+    (clip C) and transmittance against the reference's render_frame_ct with
+    Camera(**kw), PNGs and projection as check_render checks them; the
+    picture is not empty and each mutation (a plausible bug) moves frame 0
+    by more than SENSITIVITY_MIN.  edge: the first and last rows lie on the
+    grid's first and last planes (N = the orbit axis's length, elevation
+    0): they must see something (a row rounded off the last plane would be
+    empty).  Returns a log line."""
+    cam = R.Camera(**kw)
+    angles = expected_angles(F, start, sweep, 0, F)
+    ref_ct = [R.render_frame_ct(V, N, np.radians(deg), opacity_unit=ou, camera=cam)
+              for deg in angles]
+    refs = [np.clip(C, 0.0, 1.0) for C, _ in ref_ct]
+    seen = min(float((1.0 - T > 0.01).mean()) for _, T in ref_ct)
+    check(seen >= 0.2 and max(float(r.max()) for r in refs) > 0.2,
+          "%s: reference picture nearly empty (%.0f%% of pixels with opacity > 0.01)"
+          % (label, 100 * seen))
+    effects = {}
+    for m in mutations:
+        mkw, mou, sign = camera_mutation(kw, ou, V.shape, N, m)
+        alt = R.render_frame(V, N, sign * np.radians(angles[0]), opacity_unit=mou,
+                             camera=R.Camera(**mkw))
+        effects[m] = float(np.abs(alt - refs[0]).max())
+    if edge:
+        for name, row in (("first row empty", 0), ("last row empty", N - 1)):
+            effects[name] = min(float(refs[s][row].max()) for s in range(F))
+    effects["rows flipped"] = float(np.abs(refs[0][::-1] - refs[0]).max())
+    effects["cols flipped"] = float(np.abs(refs[0][:, ::-1] - refs[0]).max())
+    weak = {k: v for k, v in effects.items() if not v > SENSITIVITY_MIN}
+    check(not weak, "%s: test data not discriminating (a bug would pass): %s" % (label, weak))
+    errs = {}
+    for prec in ("single", "double"):
+        tol = FRAME_TOL[prec]
+        _, _, raw = render_and_check(tmp, "%s_%s" % (label, prec), inp, V, N, F, start, sweep,
+                                     prec, refs=refs, extra=options, do_sensitivity=False)
+        with h5py.File(raw, "r") as h:
+            check("transmittance" in h, "%s: raw file lacks 'transmittance'" % label)
+            Ts = h["transmittance"][...].astype(np.float64)
+            Cs = h["frames"][...].astype(np.float64)
+        check(Ts.shape == (F, N, N), "%s %s: transmittance shape %s" % (label, prec, Ts.shape))
+        ferr = max(float(np.abs(Cs[s] - refs[s]).max()) for s in range(F))
+        terr = 0.0
+        for s in range(F):
+            err = np.abs(Ts[s] - ref_ct[s][1])
+            if float(err.max()) > tol:
+                raise Failure("%s %s: frame %d (%.6g deg): transmittance max abs error %.3e > "
+                              "%.0e; %d of %d values over; worst %s"
+                              % (label, prec, s, angles[s], float(err.max()), tol,
+                                 int((err > tol).sum()), err.size,
+                                 fmt_worst(err, Ts[s], ref_ct[s][1])))
+            terr = max(terr, float(err.max()))
+        errs[prec] = (ferr, terr)
+    return ("ok %-26s %-44s frames err single %.1e double %.1e, T err single %.1e double "
+            "%.1e; %.0f%% seen; bugs move it by %s"
+            % (label, " ".join(options), errs["single"][0], errs["double"][0],
+               errs["single"][1], errs["double"][1], 100 * seen,
+               ", ".join("%s %.2f" % kv for kv in effects.items())))
+
+
+def png_pixels_of(data):
+    import io
+    with Image.open(io.BytesIO(data)) as im:
+        return (im.mode, im.size, np.asarray(im).tobytes())
+
+
+def run_parts(parts):
+    """Runs every part (label, function, args); a Failure is logged and the
+    next part runs; at the end one Failure lists them all."""
+    failures = []
+    for label, part, args in parts:
+        t0 = time.perf_counter()
+        try:
+            line = part(*args)
+            log("  %s (%.1f s)" % (line, time.perf_counter() - t0))
+        except Failure as e:
+            log("  FAIL %s: %s" % (label, e))
+            failures.append("%s: %s" % (label, str(e).splitlines()[0][:400]))
+    check(not failures, "%d of %d parts failed:\n    %s"
+          % (len(failures), len(parts), "\n    ".join(failures)))
+
+
+def camera_cubes(tmp):
+    """field.h5: a positive non-cubic float32 field with every band and no
+    symmetry (24 x 30 x 28); gen.h5: cubecast generate --shape 20 28 36."""
+    field = os.path.join(tmp, "field.h5")
+    write_cube(field, np.exp(make_field((24, 30, 28), 31)).astype(np.float32))
+    gen = os.path.join(tmp, "gen.h5")
+    generate(gen, "--shape", "20", "28", "36", "--seed", "5")
+    return {c: (c, read_volume(c, "density")) for c in (field, gen)}, field, gen
+
+
+CAMERA_VIEW = dict(N=32, F=3, start=10.0, sweep=100.0)
+
+
+def case_camera(tmp):
+    """Orbits about y and z, elevations +30 and -20, zoom 0.6 and 1.7, --fit
+    on a generated 20x28x36 cube (with zoom, elevation and another axis):
+    raw frames and transmittance within 1e-4 single / 1e-9 double of the
+    reference (design.md section 5's camera), PNGs and projection as
+    check_render checks them, each picture discriminating (a flipped angle,
+    axis, elevation or zoom moves it by > 1e-3)."""
+    cubes, field, gen = camera_cubes(tmp)
+    v = CAMERA_VIEW
+    configs = [
+        ("orbit_y", field, ["--axis", "y"], dict(axis=1), None, ("theta-", "axis+1")),
+        ("orbit_z", field, ["--axis", "z"], dict(axis=2), None, ("theta-", "axis+1")),
+        ("elev_p30", field, ["--elevation", "30"], dict(elevation_deg=30.0), None,
+         ("theta-", "elev-")),
+        ("elev_m20_y", field, ["--axis", "y", "--elevation", "-20"],
+         dict(axis=1, elevation_deg=-20.0), None, ("theta-", "elev-", "axis+1")),
+        ("elev_p30_z", gen, ["--axis", "z", "--elevation=30"], dict(axis=2, elevation_deg=30.0),
+         None, ("theta-", "elev-", "axis+1")),
+        ("zoom0.6", field, ["--zoom", "0.6"], dict(zoom=0.6), None, ("zoom^-1", "theta-")),
+        ("zoom1.7_elev_m20", field, ["--elevation", "-20", "--zoom", "1.7"],
+         dict(elevation_deg=-20.0, zoom=1.7), None, ("zoom^-1", "elev-")),
+        ("fit", gen, ["--fit"], dict(fit=True), None, ("nofit", "theta-")),
+        ("fit_z_zoom1.3_elev30", gen, ["--axis", "z", "--fit", "--zoom", "1.3", "--elevation",
+                                       "30"],
+         dict(axis=2, fit=True, zoom=1.3, elevation_deg=30.0), None, ("nofit", "elev-")),
+    ]
+    parts = [(c[0], camera_compare, (tmp, c[0]) + cubes[c[1]] + c[2:] +
+              (v["N"], v["F"], v["start"], v["sweep"])) for c in configs]
+    # Rows on the grid's planes: N = the orbit axis's length (field:
+    # 24 x 30 x 28), so row j samples exactly plane j at every angle, the
+    # last row the last plane, which is inside.
+    parts += [
+        ("orbit_y_N30_planes", camera_compare,
+         (tmp, "orbit_y_N30_planes") + cubes[field] +
+         (["--axis", "y"], dict(axis=1), None, ("theta-",), 30, 2, 20.0, 120.0, True)),
+        ("orbit_z_N28_planes_spacing", camera_compare,
+         (tmp, "orbit_z_N28_planes_spacing") + cubes[field] +
+         (["--axis", "z", "--spacing", "1.5:1.25:1"], dict(axis=2, spacing=(1.5, 1.25, 1.0)),
+          None, ("theta-", "spacing1"), 28, 2, 20.0, 120.0, True)),
+    ]
+    run_parts(parts)
+
+
+def case_camera_spacing(tmp):
+    """Voxel spacing (--spacing 1:1.5:3 and 2:3:6 given; --spacing auto from
+    an element_size_um attribute written by h5py, smallest not first), with
+    --fit, another axis and an elevation; --opacity-unit with zoom and fit
+    (delta = s N / (N - 1)): raw frames and transmittance against the
+    reference as in case_camera.  And: the camera's defaults spelled out
+    give the default run's files bit for bit; --spacing auto equals the same
+    spacing given, bit for bit, and is 1:1:1 on a file without the
+    attribute; the reference CLI and cubecast agree with camera options."""
+    cubes, field, gen = camera_cubes(tmp)
+    v = CAMERA_VIEW
+    N, F, start, sweep = v["N"], v["F"], v["start"], v["sweep"]
+    # element_size_um (0.75, 0.5, 1.5) um: spacing 1.5:1:3 once normalised
+    # (the smallest not first; binary fractions, so exactly 1.5:1:3)
+    auto = os.path.join(tmp, "field_um.h5")
+    Vf = cubes[field][1]
+    with h5py.File(auto, "w") as f:
+        f.create_dataset("density", data=Vf.astype(np.float32))
+        f["density"].attrs["element_size_um"] = np.array([0.75, 0.5, 1.5])
+    cubes[auto] = (auto, Vf)
+    um = (0.75, 0.5, 1.5)
+    configs = [
+        ("spacing_1:1.5:3", field, ["--spacing", "1:1.5:3"], dict(spacing=(1.0, 1.5, 3.0)), None,
+         ("spacing1", "spacing-rev")),
+        ("spacing_2:3:6_y_fit_elev15", field,
+         ["--axis", "y", "--spacing", "2:3:6", "--fit", "--elevation", "15"],
+         dict(axis=1, spacing=(2.0, 3.0, 6.0), fit=True, elevation_deg=15.0), None,
+         ("spacing1", "spacing-rev", "nofit")),
+        ("spacing_auto_um", auto, ["--spacing", "auto"], dict(spacing=um), None,
+         ("spacing1", "spacing-rev")),
+        ("spacing_auto_um_z_zoom1.7", auto, ["--spacing", "auto", "--axis", "z", "--zoom", "1.7"],
+         dict(spacing=um, axis=2, zoom=1.7), None, ("spacing1", "zoom^-1")),
+        ("ou2_zoom1.7", field, ["--zoom", "1.7", "--opacity-unit", "2"], dict(zoom=1.7), 2.0,
+         ("ou-no-s", "zoom^-1")),
+        ("ou0.5_zoom0.6_elev30", gen, ["--zoom", "0.6", "--opacity-unit", "0.5", "--elevation",
+                                       "30"],
+         dict(zoom=0.6, elevation_deg=30.0), 0.5, ("ou-no-s", "elev-")),
+        ("ou0.5_fit1.5_y_spacing", field, ["--fit", "--zoom", "1.5", "--opacity-unit", "0.5",
+                                         "--axis", "y", "--spacing", "1:1.5:3"],
+         dict(fit=True, zoom=1.5, axis=1, spacing=(1.0, 1.5, 3.0)), 0.5, ("ou-no-s", "nofit")),
+    ]
+    parts = [(c[0], camera_compare, (tmp, c[0]) + cubes[c[1]] + c[2:] + (N, F, start, sweep))
+             for c in configs]
+
+    def same_files(label, opts_a, opts_b, inp_a, inp_b):
+        """Two runs give the same raw arrays and PNG files, bit for bit."""
+        for prec in ("single", "double"):
+            runs = []
+            for tag, inp, opts in (("a", inp_a, opts_a), ("b", inp_b, opts_b)):
+                out = os.path.join(tmp, "%s_%s_%s" % (label, prec, tag))
+                cubecast(["render", inp, "-o", out, "--size", str(N), "--frames", str(F),
+                          "--start-deg", repr(start), "--sweep-deg", repr(sweep), "--precision",
+                          prec, "--raw", out + ".h5", "--quiet"] + opts)
+                pngs = {}
+                for p in sorted(glob.glob(os.path.join(out, "*.png"))):
+                    with open(p, "rb") as f:
+                        pngs[os.path.basename(p)] = f.read()
+                runs.append((raw_arrays(out + ".h5"), pngs))
+            (ra, pa), (rb, pb) = runs
+            for key, value in ra.items():
+                if not (rb[key].dtype == value.dtype and rb[key].tobytes() == value.tobytes()):
+                    d = (np.abs(rb[key].astype(np.float64) - value.astype(np.float64))
+                         if rb[key].shape == value.shape else None)
+                    raise Failure("%s %s: raw '%s' differs (%s vs %s): %s"
+                                  % (label, prec, key, " ".join(opts_b), " ".join(opts_a),
+                                     "max diff %.3e" % np.nanmax(d) if d is not None
+                                     else "shapes %s %s" % (rb[key].shape, value.shape)))
+            check(sorted(pa) == sorted(pb) and len(pa) == F + 1,
+                  "%s %s: PNG files %s vs %s" % (label, prec, sorted(pb), sorted(pa)))
+            for png in pa:
+                if inp_a == inp_b:
+                    check(pa[png] == pb[png], "%s %s: %s differs byte for byte"
+                          % (label, prec, png))
+                else:  # the PNGs name their input file: compare the pixels
+                    check(png_pixels_of(pa[png]) == png_pixels_of(pb[png]),
+                          "%s %s: %s pixels differ" % (label, prec, png))
+        return "ok %-26s %s == %s: raw arrays and PNG %s bit for bit" % (
+            label, " ".join(opts_b) or "(defaults)", " ".join(opts_a) or "(defaults)",
+            "files" if inp_a == inp_b else "pixels")
+
+    parts += [
+        ("explicit_defaults", same_files,
+         ("explicit_defaults", [], ["--axis", "x", "--elevation", "0", "--zoom", "1",
+                                    "--spacing", "1:1:1"], gen, gen)),
+        ("auto_equals_given", same_files,
+         ("auto_equals_given", ["--spacing", "1.5:1:3", "--elevation", "-20"],
+          ["--spacing", "auto", "--elevation", "-20"], field, auto)),
+        ("auto_without_attribute", same_files,
+         ("auto_without_attribute", ["--axis", "z"], ["--axis", "z", "--spacing", "auto"], gen,
+          gen)),
+    ]
+
+    def reference_cli():
+        # The reference's command line and cubecast's read the camera
+        # options alike (element_size_um included).
+        opts = ["--size", str(N), "--frames", str(F), "--start-deg", repr(start), "--sweep-deg",
+                repr(sweep), "--axis", "y", "--elevation", "-20", "--zoom", "1.7",
+                "--spacing", "auto", "--opacity-unit", "2"]
+        ref_raw = os.path.join(tmp, "refcli_camera.h5")
+        run([sys.executable, CFG.reference, "render", auto, "--raw", ref_raw, "--quiet"] + opts)
+        e = {}
+        for prec in ("single", "double"):
+            out = os.path.join(tmp, "cli_camera_" + prec)
+            cubecast(["render", auto, "-o", out, "--raw", out + ".h5", "--precision", prec,
+                      "--quiet"] + opts)
+            mine, theirs = raw_arrays(out + ".h5"), raw_arrays(ref_raw)
+            e[prec] = {k: float(np.abs(mine[k].astype(np.float64) - theirs[k]).max())
+                       for k in ("frames", "transmittance")}
+            check(max(e[prec].values()) <= FRAME_TOL[prec],
+                  "cubecast's raw file with %s differs from the reference CLI's: %s > %.0e"
+                  % (" ".join(opts), e[prec], FRAME_TOL[prec]))
+        return ("ok reference CLI and cubecast agree with --axis y --elevation -20 --zoom 1.7 "
+                "--spacing auto --opacity-unit 2: single %s, double %s" % (e["single"],
+                                                                           e["double"]))
+
+    parts.append(("reference_cli", reference_cli, ()))
+    run_parts(parts)
+
+
 CASES = {
     "selftest": case_selftest,
     "nonfinite": case_nonfinite,
@@ -1441,6 +1752,8 @@ CASES = {
     "png_formats": case_png_formats,
     "colormaps": case_colormaps,
     "transfer": case_transfer,
+    "camera": case_camera,
+    "camera_spacing": case_camera_spacing,
 }
 
 
