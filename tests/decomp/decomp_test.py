@@ -18,6 +18,16 @@ CASE is one of:
                and --opacity-unit: frames, rows (bitwise, PNG bytes too) and
                bricks root/swap (1e-5 single) for P = 1..4 give frames mode
                -np 1's raw frames and transmittance
+  camera_orbits, camera_elevations, camera_fit_spacing
+               the user's camera (design.md section 5): orbits about y and
+               z, elevation +30 and -20 with zoom (on a cube long in x, so
+               bricks split the orbit axis), --fit with --spacing 1:1.5:3:
+               frames (P = 2..4) and rows (P = 1..4, elevation 0 only) give
+               frames mode -np 1's raw frames, transmittance and PNG bytes
+               bit for bit, bricks (root P = 1..4, swap P = 4) within 1e-5
+               single; --decomp rows --elevation 10 refused (exit 2, one
+               message, nothing written); --decomp auto with an elevation
+               never takes rows and gives frames mode's frames
 
 Each case works in its own folder under --workdir, removed when it passes and
 kept for inspection when it fails.  Prints one line per check and exits 1 when
@@ -354,62 +364,71 @@ def case_errors(c, work):
              ("--composite bogus", ["--composite", "bogus"], ["bogus"]),
              ("--decomp without a value", ["--decomp"], ["--decomp"])]
     for name, bad, culprits in cases:
-        for np_ranks in (1, 3):
-            label = f"{name} (-np {np_ranks})"
-            cwd = os.path.join(work, f"cwd_{len(os.listdir(work))}")
-            status_dir = os.path.join(work, f"status_{len(os.listdir(work))}")
-            os.makedirs(cwd)
-            os.makedirs(status_dir)
-            target = os.path.join(cwd, "out")
-            argv = ["render", cube, "--size", "8", "--frames", "2", "-o", target] + bad
-            # Every rank runs to its own end; a wrapper records each one's exit status.
-            wrapper = ["sh", "-c", '"$0" "$@"; rc=$?; echo $rc > "' + status_dir +
-                       '/rank_$OMPI_COMM_WORLD_RANK"; exit $rc']
-            cmd = ([CFG.mpiexec] + MPI_FLAGS + ["--mca", "orte_abort_on_non_zero_status", "0",
-                                                 "-np", str(np_ranks)] + wrapper + [CFG.cubecast] + argv)
-            res = run(cmd, timeout=60, cwd=cwd)
-            c.check(not res.timed_out, f"{label}: finishes", res.describe())
-            ours = [l for l in res.err.splitlines() if "cubecast" in l or "error" in l.lower()]
-            ours = [l for l in ours if "non-zero" not in l]
-            c.check(len(ours) == 1, f"{label}: exactly one message line on stderr (got {len(ours)})",
-                    res.describe())
-            first = ours[0] if ours else ""
-            c.check(first.startswith("cubecast: error: ") and any(s in first for s in culprits),
-                    f"{label}: 'cubecast: error: ...' naming {culprits}", repr(first))
-            statuses = {}
-            for entry in os.listdir(status_dir):
-                with open(os.path.join(status_dir, entry)) as f:
-                    statuses[int(entry.split("_")[1])] = int(f.read().strip())
-            codes = [statuses.get(r) for r in range(np_ranks)]
-            c.check(codes == [EXIT_USAGE] * np_ranks, f"{label}: every rank exits {EXIT_USAGE} ({codes})",
-                    res.describe())
-            c.check(listing(cwd) == [], f"{label}: nothing written (no output folder)", str(listing(cwd)))
-            # What users run: a plain mpiexec, which stops the job when a rank fails.
-            plain = run(mpi_command(np_ranks, argv),
-                        timeout=60, cwd=cwd)
-            for _ in range(2):
-                if not mpiexec_crashed(plain):
-                    break
-                print(f"NOTE  {label}: mpiexec itself crashed tearing the job down (Open MPI, not "
-                      f"cubecast); retrying\n      {plain.describe()}", flush=True)
-                plain = run(mpi_command(np_ranks, argv),
-                            timeout=60, cwd=cwd)
-            ours = [l for l in plain.err.splitlines() if "cubecast: error" in l]
-            c.check(plain.rc == EXIT_USAGE and len(ours) == 1,
-                    f"{label}, plain mpiexec: exits {EXIT_USAGE} (got {plain.rc}), one message line "
-                    f"(got {len(ours)})", plain.describe())
-            c.check(listing(cwd) == [], f"{label}, plain mpiexec: nothing written", str(listing(cwd)))
-        # Without mpiexec too.
+        check_refused(c, work, cube, name, bad, culprits)
+
+
+def check_refused(c, work, cube, name, bad, culprits, all_culprits=False):
+    """cubecast render CUBE ... BAD under -np 1 and 3 (every rank's exit
+    status recorded, and a plain mpiexec) and without mpiexec: one line
+    'cubecast: error: ...' naming one of culprits (every one with
+    all_culprits), exit 2 from every rank, nothing written."""
+    named = all if all_culprits else any
+    for np_ranks in (1, 3):
+        label = f"{name} (-np {np_ranks})"
         cwd = os.path.join(work, f"cwd_{len(os.listdir(work))}")
+        status_dir = os.path.join(work, f"status_{len(os.listdir(work))}")
         os.makedirs(cwd)
+        os.makedirs(status_dir)
         target = os.path.join(cwd, "out")
         argv = ["render", cube, "--size", "8", "--frames", "2", "-o", target] + bad
-        res = run([CFG.cubecast] + argv, timeout=60, cwd=cwd)
-        lines = res.err.splitlines()
-        c.check(res.rc == EXIT_USAGE and len(lines) == 1 and lines[0].startswith("cubecast: error: ")
-                and any(s in lines[0] for s in culprits),
-                f"{name} (no mpiexec): exit {EXIT_USAGE}, one 'cubecast: error: ' line", res.describe())
-        c.check(listing(cwd) == [], f"{name} (no mpiexec): nothing written", str(listing(cwd)))
+        # Every rank runs to its own end; a wrapper records each one's exit status.
+        wrapper = ["sh", "-c", '"$0" "$@"; rc=$?; echo $rc > "' + status_dir +
+                   '/rank_$OMPI_COMM_WORLD_RANK"; exit $rc']
+        cmd = ([CFG.mpiexec] + MPI_FLAGS + ["--mca", "orte_abort_on_non_zero_status", "0",
+                                             "-np", str(np_ranks)] + wrapper + [CFG.cubecast] + argv)
+        res = run(cmd, timeout=60, cwd=cwd)
+        c.check(not res.timed_out, f"{label}: finishes", res.describe())
+        ours = [l for l in res.err.splitlines() if "cubecast" in l or "error" in l.lower()]
+        ours = [l for l in ours if "non-zero" not in l]
+        c.check(len(ours) == 1, f"{label}: exactly one message line on stderr (got {len(ours)})",
+                res.describe())
+        first = ours[0] if ours else ""
+        c.check(first.startswith("cubecast: error: ") and named(s in first for s in culprits),
+                f"{label}: 'cubecast: error: ...' naming {culprits}", repr(first))
+        statuses = {}
+        for entry in os.listdir(status_dir):
+            with open(os.path.join(status_dir, entry)) as f:
+                statuses[int(entry.split("_")[1])] = int(f.read().strip())
+        codes = [statuses.get(r) for r in range(np_ranks)]
+        c.check(codes == [EXIT_USAGE] * np_ranks, f"{label}: every rank exits {EXIT_USAGE} ({codes})",
+                res.describe())
+        c.check(listing(cwd) == [], f"{label}: nothing written (no output folder)", str(listing(cwd)))
+        # What users run: a plain mpiexec, which stops the job when a rank fails.
+        plain = run(mpi_command(np_ranks, argv),
+                    timeout=60, cwd=cwd)
+        for _ in range(2):
+            if not mpiexec_crashed(plain):
+                break
+            print(f"NOTE  {label}: mpiexec itself crashed tearing the job down (Open MPI, not "
+                  f"cubecast); retrying\n      {plain.describe()}", flush=True)
+            plain = run(mpi_command(np_ranks, argv),
+                        timeout=60, cwd=cwd)
+        ours = [l for l in plain.err.splitlines() if "cubecast: error" in l]
+        c.check(plain.rc == EXIT_USAGE and len(ours) == 1,
+                f"{label}, plain mpiexec: exits {EXIT_USAGE} (got {plain.rc}), one message line "
+                f"(got {len(ours)})", plain.describe())
+        c.check(listing(cwd) == [], f"{label}, plain mpiexec: nothing written", str(listing(cwd)))
+    # Without mpiexec too.
+    cwd = os.path.join(work, f"cwd_{len(os.listdir(work))}")
+    os.makedirs(cwd)
+    target = os.path.join(cwd, "out")
+    argv = ["render", cube, "--size", "8", "--frames", "2", "-o", target] + bad
+    res = run([CFG.cubecast] + argv, timeout=60, cwd=cwd)
+    lines = res.err.splitlines()
+    c.check(res.rc == EXIT_USAGE and len(lines) == 1 and lines[0].startswith("cubecast: error: ")
+            and named(s in lines[0] for s in culprits),
+            f"{name} (no mpiexec): exit {EXIT_USAGE}, one 'cubecast: error: ' line", res.describe())
+    c.check(listing(cwd) == [], f"{name} (no mpiexec): nothing written", str(listing(cwd)))
 
 
 # ---- transfer functions ---------------------------------------------------------
@@ -518,8 +537,163 @@ def case_transfer(c, work):
             print(f"      {name}: worst |diff| of {mode} {key} over P = 1..4: {value:.3g}", flush=True)
 
 
+# ---- the camera (design.md section 5) ---------------------------------------------
+
+CAMERA_SWEEP = ["--start-deg", "-30", "--sweep-deg", "360", "--frames", "4"]  # -30, 60, 150, 240
+CAMERA_SIZE = 32
+
+
+def camera_set(c, work, cube, name, options, rows_ok, default=None):
+    """One camera (options) on cube: frames mode -np 2..4 and rows mode -np
+    1..4 (rows_ok: elevation 0 only) give frames mode -np 1's raw frames,
+    transmittance and PNG bytes bit for bit; bricks mode (--composite root,
+    -np 1..4; swap, -np 4) within 1e-5 (single), its PNGs its own raw
+    frames quantised.  default: frames mode -np 1's raw frames of the
+    default camera, which this camera must change."""
+    size, precision, frames = CAMERA_SIZE, "single", 4
+    base_out, base, base_cmd = render_case(c, work, cube, f"{name}_frames_np1", 1, size, precision,
+                                           "frames", None, CAMERA_SWEEP + options)
+    base_t = read_transmittance(os.path.join(work, f"{name}_frames_np1.h5"))
+    levels = np.floor(255.0 * base["frames"].astype(np.float64) + 0.5)
+    c.require(base["frames"].shape == (frames, size, size, 3) and len(np.unique(levels)) > 10 and
+              float((base_t < 0.99).mean()) > 0.2,
+              f"{name}: frames mode gives {frames} frames of {size}x{size}, not blank",
+              f"{base['frames'].shape}, {len(np.unique(levels))} levels, "
+              f"{float((base_t < 0.99).mean()):.2f} of pixels with T < 0.99")
+    distinct = len({base["frames"][f].tobytes() for f in range(frames)})
+    c.check(distinct == frames, f"{name}: the {frames} view angles give {frames} different frames ({distinct})")
+    if default is not None:
+        moved = float(np.abs(base["frames"].astype(np.float64) - default.astype(np.float64)).max())
+        c.check(moved > 0.05, f"{name}: the camera changes the picture (max |diff| from the default "
+                f"camera {moved:.3g})")
+    runs = [("frames", None, p) for p in (2, 3, 4)]
+    if rows_ok:
+        runs += [("rows", None, p) for p in (1, 2, 3, 4)]
+    # swap at P = 4: both of binary swap's rounds (P = 2 is its first alone)
+    runs += [("bricks", "root", p) for p in (1, 2, 3, 4)] + [("bricks", "swap", 4)]
+    worst = {}
+    started_all = time.monotonic()
+    for decomp, composite, np_ranks in runs:
+        mode = decomp + (f"-{composite}" if composite else "")
+        label = f"{name}_{mode}_np{np_ranks}"
+        out, data, cmd = render_case(c, work, cube, label, np_ranks, size, precision, decomp,
+                                     composite, CAMERA_SWEEP + options)
+        trans = read_transmittance(os.path.join(work, label + ".h5"))
+        repro = f"\n      reproduce: {shell_line(base_cmd)}\n                 {shell_line(cmd)}"
+        for key in ("angles", "frame_index"):
+            c.check(np.array_equal(data[key], base[key]), f"{label}: raw '{key}' as in frames mode")
+        for key, got, want in (("frames", data["frames"], base["frames"]),
+                               ("transmittance", trans, base_t)):
+            ok = got.dtype == want.dtype and got.shape == want.shape
+            diff = np.abs(got.astype(np.float64) - want.astype(np.float64)) if ok else None
+            max_diff = float(diff.max()) if ok else float("nan")
+            where = np.unravel_index(int(np.argmax(diff)), diff.shape) if ok else None
+            worst[(mode, key)] = max(worst.get((mode, key), 0.0), max_diff)
+            if decomp in ("frames", "rows"):
+                c.check(ok and got.tobytes() == want.tobytes(),
+                        f"{label}: raw {key} bitwise identical to frames mode -np 1",
+                        f"{got.dtype}{got.shape}; max |diff| {max_diff:.3g} at {where}{repro}")
+            else:
+                c.check(ok and max_diff <= TOLERANCE[precision],
+                        f"{label}: raw {key} within {TOLERANCE[precision]:g} of frames mode -np 1 "
+                        f"(max |diff| {max_diff:.3g})",
+                        f"{got.dtype}{got.shape}; at (frame, j, k[, channel]) {where}, angle "
+                        f"{base['angles'][where[0]] if where else '?'} deg{repro}")
+        files = frame_files(out)
+        c.check([frame_number(p) for p in files] == list(range(frames)),
+                f"{label}: frame_00000..{frames - 1:05d}.png written", str(files))
+        if decomp in ("frames", "rows"):
+            differing = [os.path.basename(p) for p in frame_files(base_out)
+                         if not os.path.exists(os.path.join(out, os.path.basename(p)))
+                         or read_bytes(os.path.join(out, os.path.basename(p))) != read_bytes(p)]
+            c.check(differing == [], f"{label}: frame PNG bytes identical to frames mode -np 1",
+                    f"differing: {differing}{repro}")
+        elif len(files) == frames:
+            pngs = np.stack([np.asarray(Image.open(p).convert("RGB")) for p in files])
+            want = np.floor(255.0 * data["frames"].astype(np.float64) + 0.5).astype(np.uint8)
+            c.check(np.array_equal(pngs, want), f"{label}: PNG pixels are the quantised raw frames")
+        shutil.rmtree(out, ignore_errors=True)
+    print(f"      {name}: {len(runs)} runs in {time.monotonic() - started_all:.1f} s", flush=True)
+    for (mode, key), value in sorted(worst.items()):
+        print(f"      {name}: worst |diff| of {mode} {key}: {value:.3g}", flush=True)
+
+
+def camera_default(c, work, cube, tag):
+    """Frames mode -np 1's raw frames with the default camera."""
+    _, data, _ = render_case(c, work, cube, f"{tag}_default_frames_np1", 1, CAMERA_SIZE, "single",
+                             "frames", None, CAMERA_SWEEP)
+    return data["frames"]
+
+
+def case_camera_orbits(c, work):
+    """Orbits about y and z on a non-cubic cube (every decomposition's
+    stored axis order differs from the file's)."""
+    cube = os.path.join(work, "c.h5")
+    generate(c, cube, "--shape", 36, 44, 40)
+    default = camera_default(c, work, cube, "c")
+    camera_set(c, work, cube, "orbit_y", ["--axis", "y"], True, default)
+    camera_set(c, work, cube, "orbit_z", ["--axis", "z"], True, default)
+
+
+def case_camera_elevations(c, work):
+    """Elevation +30 (orbit x) and -20 with zoom 1.4 (orbit y) on a cube long
+    in x, so that bricks split the orbit axis too and a tilted ray crosses
+    them: frames mode bitwise over P, bricks within 1e-5."""
+    cube = os.path.join(work, "long.h5")
+    generate(c, cube, "--shape", 56, 24, 28)
+    default = camera_default(c, work, cube, "long")
+    camera_set(c, work, cube, "elev_p30", ["--elevation", "30"], False, default)
+    camera_set(c, work, cube, "elev_m20_zoom1.4_y", ["--axis", "y", "--elevation", "-20", "--zoom", "1.4"],
+               False, default)
+
+
+def case_camera_fit_spacing(c, work):
+    """--fit with anisotropic --spacing (orbit z): every mode over P.
+    --decomp rows with an elevation is refused (exit 2 from every rank,
+    one message naming rows and the elevation, nothing written);
+    --decomp auto with an elevation never takes rows: it names frames or
+    bricks and gives frames mode's frames (bitwise, or within 1e-5 for
+    bricks)."""
+    cube = os.path.join(work, "c.h5")
+    generate(c, cube, "--shape", 36, 44, 40)
+    camera_set(c, work, cube, "fit_spacing_z", ["--axis", "z", "--fit", "--spacing", "1:1.5:3"], True,
+               camera_default(c, work, cube, "c"))
+    small = os.path.join(work, "small.h5")
+    generate(c, small, "--shape", 12, 10, 8)
+    check_refused(c, work, small, "--decomp rows --elevation 10", ["--decomp", "rows", "--elevation", "10"],
+                  ["rows", "elevation"], all_culprits=True)
+    # auto with an elevation
+    np_ranks, options = 2, ["--elevation", "10", "--axis", "y"]
+    outputs = {}
+    for mode in ("auto", "frames"):
+        out, raw = os.path.join(work, "auto_" + mode), os.path.join(work, f"auto_{mode}.h5")
+        cmd = mpi_command(np_ranks, ["render", cube, "-o", out, "--size", "24", "--raw", raw,
+                                     "--decomp", mode] + CAMERA_SWEEP + options)
+        res = run(cmd, timeout=60)
+        c.require(res.rc == 0, f"--decomp {mode} {' '.join(options)}: exit 0", res.describe())
+        outputs[mode] = (read_raw(raw), res)
+    lines = [line for line in outputs["auto"][1].err.splitlines() if line.startswith("decomposition:")]
+    c.check(len(lines) == 1, f"--decomp auto {' '.join(options)}: exactly one 'decomposition:' line "
+            f"(got {len(lines)})", repr(outputs["auto"][1].err[-2000:]))
+    line = lines[0] if lines else ""
+    chosen = line[len("decomposition:"):].strip().split(":")[0].strip()
+    c.check(chosen in ("frames", "bricks"),
+            f"--decomp auto {' '.join(options)}: chooses frames or bricks, never rows (chose {chosen!r})",
+            repr(line))
+    print(f"      --decomp auto {' '.join(options)} on 36x44x40, -np {np_ranks}: {line}", flush=True)
+    auto, frames = outputs["auto"][0], outputs["frames"][0]
+    diff = float(np.abs(auto["frames"].astype(np.float64) - frames["frames"].astype(np.float64)).max())
+    if chosen == "bricks":
+        c.check(diff <= TOLERANCE["single"], f"--decomp auto (bricks): raw frames within 1e-5 of --decomp "
+                f"frames ({diff:.3g})")
+    else:
+        c.check(auto["frames"].tobytes() == frames["frames"].tobytes(),
+                f"--decomp auto ({chosen}): raw frames bitwise those of --decomp frames ({diff:.3g})")
+
+
 CASES = {"equivalence": case_equivalence, "memory": case_memory, "auto": case_auto, "errors": case_errors,
-         "transfer": case_transfer}
+         "transfer": case_transfer, "camera_orbits": case_camera_orbits,
+         "camera_elevations": case_camera_elevations, "camera_fit_spacing": case_camera_fit_spacing}
 
 
 def main():
