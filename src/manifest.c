@@ -28,6 +28,8 @@ static json_t *original_look(void)
     return json_pack("{s:s, s:s}", "kind", "original", "scale", "log");
 }
 
+static const char *const axis_names[] = {"x", "y", "z"};
+
 /* The parameters that decide what a frame looks like. */
 static json_t *parameters(const cc_render_options *options)
 {
@@ -40,11 +42,26 @@ static json_t *parameters(const cc_render_options *options)
                  (unsigned)lround(options->background[0] * 255.0),
                  (unsigned)lround(options->background[1] * 255.0),
                  (unsigned)lround(options->background[2] * 255.0));
-    return json_pack("{s:s, s:i, s:i, s:f, s:f, s:s, s:i, s:s, s:o}", "dataset", options->dataset,
-                     "frames", options->frames, "size", options->size, "start_deg",
-                     options->start_deg, "sweep_deg", options->sweep_deg, "precision",
-                     cc_precision_name(options->precision), "bit_depth", options->bit_depth,
-                     "background", background, "transfer_function", original_look());
+    json_t *parameters = json_pack(
+        "{s:s, s:i, s:i, s:f, s:f, s:s, s:i, s:s, s:o}", "dataset", options->dataset, "frames",
+        options->frames, "size", options->size, "start_deg", options->start_deg, "sweep_deg",
+        options->sweep_deg, "precision", cc_precision_name(options->precision), "bit_depth",
+        options->bit_depth, "background", background, "transfer_function", original_look());
+    /* The camera: the spacing as rendered (the driver has resolved auto by
+     * now); where it came from is kept beside for people, not compared,
+     * since the same numbers draw the same frames either way. */
+    json_t *camera =
+        json_pack("{s:s, s:f, s:f, s:b, s:[f,f,f], s:b}", "axis",
+                  axis_names[options->axis >= 0 && options->axis <= 2 ? options->axis : 0],
+                  "elevation_deg", options->elevation_deg, "zoom", options->zoom, "fit",
+                  options->fit != 0, "spacing", options->spacing[0], options->spacing[1],
+                  options->spacing[2], "spacing_auto", options->spacing_auto != 0);
+    if (parameters == NULL || json_object_update(parameters, camera) != 0) {
+        json_decref(parameters);
+        parameters = NULL;
+    }
+    json_decref(camera);
+    return parameters;
 }
 
 static json_t *checksum_text(uint32_t checksum)
@@ -222,6 +239,11 @@ static const sweep_field sweep_fields[] = {
     {"parameters", "start_deg", "--start-deg"},
     {"parameters", "sweep_deg", "--sweep-deg"},
     {"parameters", "precision", "--precision"},
+    {"parameters", "axis", "--axis"},
+    {"parameters", "elevation_deg", "--elevation"},
+    {"parameters", "zoom", "--zoom"},
+    {"parameters", "fit", "--fit"},
+    {"parameters", "spacing", "--spacing"},
     {"parameters", "transfer_function", "the transfer function"},
     {"parameters", "bit_depth", "--bit-depth"},
     {"parameters", "background", "--background"},
@@ -230,15 +252,46 @@ static const sweep_field sweep_fields[] = {
     {"input", "checksum", "the input's values (checksum)"},
 };
 
+/* Numbers by value (an integer 1 is the real 1.0), also inside arrays such
+ * as the spacing. */
 static int same_value(const json_t *a, const json_t *b)
 {
     if (json_is_number(a) && json_is_number(b))
         return json_number_value(a) == json_number_value(b);
+    if (json_is_array(a) && json_is_array(b)) {
+        size_t count = json_array_size(a);
+        if (json_array_size(b) != count)
+            return 0;
+        for (size_t i = 0; i < count; i++)
+            if (!same_value(json_array_get(a, i), json_array_get(b, i)))
+                return 0;
+        return 1;
+    }
     return json_equal((json_t *)a, (json_t *)b);
 }
 
-static void value_text(const json_t *value, char *out, size_t out_size)
+/* The shortest of %.15g, %.16g, %.17g that reads back as x. */
+static void number_text(double x, char *out, size_t out_size)
 {
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(out, out_size, "%.*g", digits, x);
+        if (strtod(out, NULL) == x)
+            return;
+    }
+}
+
+static void value_text(const char *key, const json_t *value, char *out, size_t out_size)
+{
+    /* A spacing as the user writes it, HX:HY:HZ. */
+    if (strcmp(key, "spacing") == 0 && json_array_size(value) == 3 &&
+        json_is_number(json_array_get(value, 0)) && json_is_number(json_array_get(value, 1)) &&
+        json_is_number(json_array_get(value, 2))) {
+        char h[3][32];
+        for (int a = 0; a < 3; a++)
+            number_text(json_number_value(json_array_get(value, a)), h[a], sizeof h[a]);
+        snprintf(out, out_size, "%s:%s:%s", h[0], h[1], h[2]);
+        return;
+    }
     char *text = value == NULL ? NULL : json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
     snprintf(out, out_size, "%s", text != NULL ? text : "(not recorded)");
     free(text);
@@ -254,6 +307,17 @@ static json_t *assumed_value(const char *key)
         return json_integer(8);
     if (strcmp(key, "background") == 0)
         return json_string("black");
+    /* Section 1's camera. */
+    if (strcmp(key, "axis") == 0)
+        return json_string("x");
+    if (strcmp(key, "elevation_deg") == 0)
+        return json_real(0.0);
+    if (strcmp(key, "zoom") == 0)
+        return json_real(1.0);
+    if (strcmp(key, "fit") == 0)
+        return json_false();
+    if (strcmp(key, "spacing") == 0)
+        return json_pack("[f,f,f]", 1.0, 1.0, 1.0);
     return NULL;
 }
 
@@ -272,8 +336,8 @@ int cc_manifest_same_sweep(const cc_manifest *ours, const cc_manifest *theirs, c
             continue; /* a manifest from before checksums */
         int same = same_value(mine, other);
         char here[160], there[160];
-        value_text(mine, here, sizeof here);
-        value_text(other, there, sizeof there);
+        value_text(field->key, mine, here, sizeof here);
+        value_text(field->key, other, there, sizeof there);
         json_decref(assumed);
         if (same)
             continue;

@@ -12,6 +12,54 @@
  * 16384^2 frame is 800 MiB of partial image, 10^6 frames a week of output. */
 enum { CC_MAX_SIZE = 16384, CC_MAX_FRAMES = 1000000 };
 
+/* The same for the camera: a zoom of 10^6 magnifies a millionth of the
+ * frame to all of it, and voxels 10^6 times longer than wide are no real
+ * instrument's.  Beyond these the camera's arithmetic (1/zoom, the box's
+ * diagonal) leaves the range where sample coordinates mean anything. */
+#define CC_MAX_ZOOM 1e6
+#define CC_MAX_ANISOTROPY 1e6
+
+/* The camera's options (design.md section 5). */
+static cc_status check_camera(const cc_render_options *options, cc_error *err)
+{
+    static const char axes[] = "xyz";
+    if (options->axis < 0 || options->axis > 2)
+        return cc_fail(err, CC_ERR_USAGE, "--axis must be x, y or z, not %d", options->axis);
+    if (!(fabs(options->elevation_deg) < 90.0))
+        return cc_fail(err, CC_ERR_USAGE,
+                       "--elevation needs an angle in degrees with |DEG| < 90, not %g",
+                       options->elevation_deg);
+    if (!(options->zoom >= 1.0 / CC_MAX_ZOOM && options->zoom <= CC_MAX_ZOOM))
+        return cc_fail(err, CC_ERR_USAGE, "--zoom must be between %g and %g, not %g",
+                       1.0 / CC_MAX_ZOOM, CC_MAX_ZOOM, options->zoom);
+    double smallest = HUGE_VAL, largest = 0.0;
+    for (int a = 0; a < 3; a++) {
+        double h = options->spacing[a];
+        if (!(h > 0.0 && isfinite(h)))
+            return cc_fail(err, CC_ERR_USAGE,
+                           "--spacing needs three numbers > 0, not %g along %c (the voxel "
+                           "spacing %g:%g:%g)",
+                           h, axes[a], options->spacing[0], options->spacing[1],
+                           options->spacing[2]);
+        smallest = fmin(smallest, h);
+        largest = fmax(largest, h);
+    }
+    if (!(largest <= smallest * CC_MAX_ANISOTROPY))
+        return cc_fail(
+            err, CC_ERR_USAGE, "--spacing %g:%g:%g: the largest is more than %g times the smallest",
+            options->spacing[0], options->spacing[1], options->spacing[2], CC_MAX_ANISOTROPY);
+    /* Rows mode gives each rank a slab of planes across the orbit axis; an
+     * untilted view keeps every image row inside one plane, a tilted one
+     * crosses them all. */
+    if (options->decomp == CC_DECOMP_ROWS && options->elevation_deg != 0.0)
+        return cc_fail(err, CC_ERR_USAGE,
+                       "--decomp rows needs --elevation 0, not %g (each rank holds a slab of "
+                       "planes, which a tilted view crosses); --decomp bricks or frames serve "
+                       "any camera",
+                       options->elevation_deg);
+    return CC_OK;
+}
+
 cc_render_options cc_render_options_default(void)
 {
     cc_render_options options = {0};
@@ -28,6 +76,8 @@ cc_render_options cc_render_options_default(void)
     options.decomp = CC_DECOMP_FRAMES;
     options.composite = CC_COMPOSITE_ROOT;
     options.bit_depth = 8;
+    options.zoom = 1.0;
+    options.spacing[0] = options.spacing[1] = options.spacing[2] = 1.0;
     return options;
 }
 
@@ -74,5 +124,5 @@ cc_status cc_render_options_check(const cc_render_options *options, cc_error *er
         return cc_fail(err, CC_ERR_USAGE,
                        "--overwrite and --resume contradict each other: --resume keeps a "
                        "folder's frames, --overwrite removes them");
-    return CC_OK;
+    return check_camera(options, err);
 }

@@ -36,6 +36,8 @@ typedef struct cc_input_identity {
 
 typedef struct cc_manifest cc_manifest;
 
+/* options->spacing must be the spacing the frames are drawn with (--spacing
+ * auto already read): the manifest records it with the rest of the camera. */
 cc_status cc_manifest_create(const cc_render_options *options, const cc_input_identity *input,
                              cc_manifest **out, cc_error *err);
 

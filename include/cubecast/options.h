@@ -60,6 +60,15 @@ typedef struct cc_render_options {
     int bit_depth;                   /* --bit-depth 8 or 16 (8) */
     int transparent;                 /* --background transparent */
     double background[3];            /* --background colour, 0..1 (black) */
+    /* The user's camera (design.md section 5); every default is section 1's. */
+    int axis;             /* --axis: orbit axis, 0 (x, the first HDF5 axis), 1 (y), 2 (z) */
+    double elevation_deg; /* --elevation, |phi| < 90 (0) */
+    double zoom;          /* --zoom, > 0 (1) */
+    int fit;              /* --fit: the whole volume in the frame at every angle */
+    int spacing_auto;     /* --spacing auto: read from the dataset's attributes */
+    double spacing[3];    /* --spacing HX:HY:HZ in file axis order (1:1:1); the
+                             driver fills it in for auto.  Any positive numbers:
+                             the camera normalises them (camera.h). */
 } cc_render_options;
 
 /* The defaults of the original script. */

@@ -38,6 +38,15 @@ const char cc_usage_render[] =
     "  --decomp MODE           frames (default), rows, bricks or auto\n"
     "  --composite MODE        root (default) or swap, for --decomp bricks\n"
     "\n"
+    "the camera (defaults: the original's orbit about x, elevation 0, zoom 1):\n"
+    "  --axis x|y|z            the axis the camera orbits (x: the first HDF5 axis)\n"
+    "  --elevation DEG         tilt towards the orbit axis, |DEG| < 90 (default 0);\n"
+    "                          --decomp rows needs 0\n"
+    "  --zoom Z                magnification, > 0 (default 1)\n"
+    "  --fit                   scale so the whole volume stays in every frame\n"
+    "  --spacing HX:HY:HZ|auto voxel spacing in file axis order (default 1:1:1);\n"
+    "                          auto: from the dataset's attributes\n"
+    "\n"
     "the look (defaults: the original's bands on ln(value), black, 8-bit):\n"
     "  --tf FILE|auto          transfer function: a band file (cubecast JSON), a\n"
     "                          ParaView colour/opacity export, or auto (from the data)\n"
@@ -175,7 +184,12 @@ enum {
     OPT_PROJECTION_RANGE,
     OPT_OPACITY_UNIT,
     OPT_BIT_DEPTH,
-    OPT_BACKGROUND
+    OPT_BACKGROUND,
+    OPT_AXIS,
+    OPT_ELEVATION,
+    OPT_ZOOM,
+    OPT_FIT,
+    OPT_SPACING
 };
 
 /* A:B of finite numbers with A < B, or (percentiles_too) pLO:pHI with
@@ -239,6 +253,63 @@ static cc_status parse_background(const char *text, cc_render_options *options, 
                    "--background must be black, white, transparent or #RRGGBB, not '%s'", text);
 }
 
+/* --spacing HX:HY:HZ, three positive finite numbers, or auto.  Each part
+ * is read whole by strtod, so "1:2:3:4", "1::2" and "1:2:3 " are refused. */
+static cc_status parse_spacing(const char *text, cc_render_options *options, cc_error *err)
+{
+    double spacing[3] = {1.0, 1.0, 1.0};
+    int automatic = strcmp(text, "auto") == 0, ok = 1;
+    const char *part = text;
+    for (int a = 0; a < 3 && ok && !automatic; a++) {
+        char *end;
+        errno = 0;
+        spacing[a] = strtod(part, &end);
+        ok = end != part && errno == 0 && isfinite(spacing[a]) && spacing[a] > 0.0 &&
+             *end == (a < 2 ? ':' : '\0');
+        part = end + 1;
+    }
+    if (!ok)
+        return cc_fail(err, CC_ERR_USAGE,
+                       "--spacing needs HX:HY:HZ, three numbers > 0, or auto, not '%s'", text);
+    /* auto forgets an earlier --spacing: the attributes decide. */
+    options->spacing_auto = automatic;
+    memcpy(options->spacing, spacing, sizeof spacing);
+    return CC_OK;
+}
+
+static cc_status camera_option(int code, const char *value, cc_render_options *options,
+                               cc_error *err)
+{
+    cc_status status;
+    switch (code) {
+    case OPT_AXIS:
+        if (strlen(value) == 1 && value[0] >= 'x' && value[0] <= 'z') {
+            options->axis = value[0] - 'x';
+            return CC_OK;
+        }
+        return cc_fail(err, CC_ERR_USAGE, "--axis must be x, y or z, not '%s'", value);
+    case OPT_ELEVATION:
+        status = parse_double("--elevation", value, &options->elevation_deg, err);
+        if (status == CC_OK && !(fabs(options->elevation_deg) < 90.0))
+            status =
+                cc_fail(err, CC_ERR_USAGE,
+                        "--elevation needs an angle in degrees with |DEG| < 90, not '%s'", value);
+        return status;
+    case OPT_ZOOM:
+        status = parse_double("--zoom", value, &options->zoom, err);
+        if (status == CC_OK && !(options->zoom > 0.0 && isfinite(options->zoom)))
+            status = cc_fail(err, CC_ERR_USAGE, "--zoom needs a number > 0, not '%s'", value);
+        return status;
+    case OPT_FIT:
+        options->fit = 1;
+        return CC_OK;
+    case OPT_SPACING:
+        return parse_spacing(value, options, err);
+    default:
+        return cc_fail(err, CC_ERR_INTERNAL, "unhandled option %d", code);
+    }
+}
+
 static cc_status look_option(int code, const char *value, cc_render_options *options, cc_error *err)
 {
     switch (code) {
@@ -275,7 +346,7 @@ static cc_status look_option(int code, const char *value, cc_render_options *opt
     case OPT_BACKGROUND:
         return parse_background(value, options, err);
     default:
-        return cc_fail(err, CC_ERR_INTERNAL, "unhandled option %d", code);
+        return camera_option(code, value, options, err);
     }
 }
 
@@ -389,6 +460,11 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
         {"opacity-unit", required_argument, NULL, OPT_OPACITY_UNIT},
         {"bit-depth", required_argument, NULL, OPT_BIT_DEPTH},
         {"background", required_argument, NULL, OPT_BACKGROUND},
+        {"axis", required_argument, NULL, OPT_AXIS},
+        {"elevation", required_argument, NULL, OPT_ELEVATION},
+        {"zoom", required_argument, NULL, OPT_ZOOM},
+        {"fit", no_argument, NULL, OPT_FIT},
+        {"spacing", required_argument, NULL, OPT_SPACING},
         {"profile", no_argument, NULL, OPT_PROFILE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},

@@ -192,6 +192,24 @@ def error_cases(fx):
                ("--data-range with a band file", "bands", ["--data-range", "1:2"]),
                ("--data-range=-1:2 with UseLogScale", "paraview_log", ["--data-range=-1:2"]),
                ("file missing", "missing", []))],
+        # the camera (issue 11): each message names the option and the value
+        *[(f"{option} {value!r}", ["render", g, option, value], EXIT_USAGE,
+           [(option, f"'{value}'")], "normal") for option, value in (
+               ("--axis", "w"), ("--axis", ""), ("--axis", "X"),
+               ("--elevation", "90"), ("--elevation", "-90"), ("--elevation", "nan"),
+               ("--elevation", "inf"), ("--elevation", "abc"),
+               ("--zoom", "0"), ("--zoom", "-1"), ("--zoom", "inf"), ("--zoom", "nan"),
+               ("--spacing", "1:2"), ("--spacing", "1:0:1"), ("--spacing", "1:-1:1"),
+               ("--spacing", "1:nan:1"), ("--spacing", "a:b:c"), ("--spacing", "1:2:3:4"),
+               ("--spacing", "1::2"), ("--spacing", "1:inf:1"), ("--spacing", "Auto"))],
+        # beyond what a camera can mean: refused by the library's check
+        ("--zoom 1e9", ["render", g, "--zoom", "1e9"], EXIT_USAGE, [("--zoom", "1e+09")],
+         "normal"),
+        ("--spacing 1:1e7:1", ["render", g, "--spacing", "1:1e7:1"], EXIT_USAGE,
+         [("--spacing", "1e+07")], "normal"),
+        # rows mode serves elevation 0 only, and says what serves the rest
+        ("--decomp rows --elevation 10", ["render", g, "--decomp", "rows", "--elevation", "10"],
+         EXIT_USAGE, [("--decomp rows", "--elevation 0", "bricks", "frames")], "normal"),
         ("unknown option", ["render", g, "--bogus-option"], EXIT_USAGE,
          ["--bogus-option", "bogus-option"], "normal"),
         ("no input file", ["render"], EXIT_USAGE, ["input", "INPUT", "file"], "normal"),
@@ -223,7 +241,9 @@ def check_error_run(c, label, res, code, culprits, mpi_statuses=None, mpi=False)
         first = ours[0]
         c.check(first.startswith("cubecast: error: "),
                 f"{label}: message starts with 'cubecast: error: '", repr(first))
-        c.check(any(s in first for s in culprits),
+        # A tuple of strings: all of them (an option and its value).
+        c.check(any(all(p in first for p in s) if isinstance(s, tuple) else s in first
+                    for s in culprits),
                 f"{label}: message names the culprit (one of {culprits})", repr(first))
     if mpi_statuses is None:
         c.check(res.rc != 0, f"{label}: exit status non-zero", res.describe_output())
@@ -601,6 +621,24 @@ def check_render_output(c, label, out, input_path, frames, size, first, last, st
             f"listed {listed}, expected {want_listed}")
 
 
+def check_camera_record(c, label, out, axis, elevation, zoom, fit, spacing, spacing_auto):
+    """manifest.json's parameters hold the camera (axis, elevation_deg, zoom,
+    fit, spacing as rendered, spacing_auto)."""
+    try:
+        with open(os.path.join(out, "manifest.json")) as fh:
+            got = json.load(fh)["parameters"]
+    except (OSError, ValueError, KeyError) as ex:
+        c.check(False, f"{label}: manifest.json has parameters", repr(ex))
+        return
+    want = {"axis": axis, "elevation_deg": elevation, "zoom": zoom, "fit": fit,
+            "spacing": spacing, "spacing_auto": spacing_auto}
+    # 1 == 1.0 but a bool is no number here: fit and spacing_auto are true/false.
+    c.check(all(k in got and got[k] == v and isinstance(got[k], bool) == isinstance(v, bool)
+                for k, v in want.items()),
+            f"{label}: the manifest records the camera {want}",
+            str({k: got.get(k) for k in want}))
+
+
 def render_group(c, exe):
     tmp = tempfile.mkdtemp(prefix="cubecast-cli-render-")
     try:
@@ -613,7 +651,8 @@ def render_group(c, exe):
             c.check(res.err == "", f"{' '.join(args)}: nothing on stderr", res.describe_output())
         res = run([exe, "render", "--help"], cwd=tmp)
         for opt in ("--dataset", "--output", "--frames", "--size", "--range", "--no-projection",
-                    "--precision", "--resume"):
+                    "--precision", "--resume", "--axis", "--elevation", "--zoom", "--fit",
+                    "--spacing"):
             c.check(opt in res.out, f"render --help mentions {opt}")
         res = run([exe, "--version"], cwd=tmp)
         c.check(res.rc == 0 and VERSION in res.out, f"--version prints {VERSION}", res.describe_output())
@@ -632,6 +671,26 @@ def render_group(c, exe):
             c.check(res.err == "", "render --quiet: nothing on stderr", res.describe_output())
             check_render_output(c, "render 4 frames", out, cube, 4, size, 0, 4, 0.0, 90.0, True,
                                 (20, 16))
+
+            check_camera_record(c, "render 4 frames", out, "x", 0.0, 1.0, False, [1, 1, 1],
+                                False)
+
+        # The camera (issue 11) is recorded in the manifest as given.
+        camera = ["--axis", "z", "--elevation", "-30", "--zoom", "1.5", "--fit", "--spacing",
+                  "0.5:1:2"]
+        res = run([exe, "render", cube, "-o", os.path.join(tmp, "camera"), "--frames", "2",
+                   "--size", "12", "--quiet"] + camera, cwd=tmp)
+        if c.check(res.rc == 0, f"render {' '.join(camera)}: exits 0", res.describe_output()):
+            check_render_output(c, "render with a camera", os.path.join(tmp, "camera"), cube, 2,
+                                12, 0, 2, 0.0, 90.0, True, (20, 16))
+            check_camera_record(c, "render with a camera", os.path.join(tmp, "camera"), "z",
+                                -30.0, 1.5, True, [0.5, 1, 2], False)
+        # --spacing auto on a file with no spacing attributes: 1:1:1.
+        res = run([exe, "render", cube, "-o", os.path.join(tmp, "auto"), "--frames", "1",
+                   "--size", "12", "--quiet", "--spacing", "auto"], cwd=tmp)
+        if c.check(res.rc == 0, "render --spacing auto: exits 0", res.describe_output()):
+            check_camera_record(c, "render --spacing auto without attributes",
+                                os.path.join(tmp, "auto"), "x", 0.0, 1.0, False, [1, 1, 1], True)
 
         # --resume into a folder made with other parameters: refused, and
         # the earlier run's manifest and frames are left exactly as they were.

@@ -18,6 +18,7 @@ GROUP is one of:
 """
 
 import fcntl
+import json
 import os
 import re
 import resource
@@ -392,6 +393,42 @@ def resume_group(c, exe, mpiexec, tmp):
                 and old in res.err.split("here", 1)[-1],
                 f"--resume with {option} {value}: gives both values ({value} here, {old} there)",
                 res.err)
+
+    # The camera (issue 11) too; the spacing as the user writes it.
+    before = {n: digest(os.path.join(out, n)) for n in os.listdir(out)}
+    for option, value, old in (("--axis", "y", '"x"'), ("--elevation", "10", "0"),
+                               ("--zoom", "2", "1"), ("--spacing", "1:2:1", "1:1:1")):
+        res = run([exe] + render_args(cube, out, "--resume", option, value), cwd=tmp)
+        one_error_line(c, f"--resume with {option} {value}", res, EXIT_USAGE, [option])
+        c.check(re.search(re.escape(value) + r"\D.*here", res.err) is not None
+                and old in res.err.split("here", 1)[-1],
+                f"--resume with {option} {value}: gives both values ({value} here, {old} there)",
+                res.err)
+    res = run([exe] + render_args(cube, out, "--resume", "--fit"), cwd=tmp)
+    one_error_line(c, "--resume with --fit", res, EXIT_USAGE, ["--fit is true here but false"])
+    c.check({n: digest(os.path.join(out, n)) for n in os.listdir(out)} == before,
+            "--resume with another camera: the folder is unchanged")
+
+    # A manifest from before the camera was recorded means section 1's
+    # camera: the default resumes, another camera is refused naming it.
+    old_camera = os.path.join(tmp, "old-camera")
+    shutil.copytree(out, old_camera)
+    manifest = harness.load_manifest(old_camera)
+    for key in ("axis", "elevation_deg", "zoom", "fit", "spacing", "spacing_auto"):
+        manifest["parameters"].pop(key, None)
+    with open(os.path.join(old_camera, "manifest.json"), "w") as f:
+        json.dump(manifest, f)
+    for extra in ([], ["--axis", "x", "--elevation", "0", "--zoom", "1", "--spacing", "1:1:1"]):
+        res = run([exe] + render_args(cube, old_camera, "--resume", *extra), cwd=tmp)
+        c.check(res.rc == 0, f"--resume {' '.join(extra)} on a manifest without a camera: "
+                "taken as the default camera", res.describe_output())
+    for option, value, old in (("--axis", "z", '"x"'), ("--elevation", "-5", "0.0"),
+                               ("--zoom", "0.5", "1.0"), ("--spacing", "1:1:3", "1:1:1"),
+                               ("--fit", None, "false")):
+        extra = [option] + ([value] if value is not None else [])
+        res = run([exe] + render_args(cube, old_camera, "--resume", *extra), cwd=tmp)
+        one_error_line(c, f"--resume {' '.join(extra)} on a manifest without a camera", res,
+                       EXIT_USAGE, [f"{option} is ", f"but {old} there"])
 
     # Under mpirun, every decomposition computes the same checksum.
     sums = set()

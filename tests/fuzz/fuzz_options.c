@@ -273,6 +273,22 @@ static void check_look(const cc_render_options *o)
             fail("render: background component %g", o->background[c]);
 }
 
+/* The camera options (issue 11) a successful check may hold. */
+static void check_camera(const cc_render_options *o)
+{
+    if (o->axis < 0 || o->axis > 2)
+        fail("render: axis %d", o->axis);
+    if (!(fabs(o->elevation_deg) < 90.0))
+        fail("render: accepted --elevation %g", o->elevation_deg);
+    if (!(o->zoom > 0.0 && isfinite(o->zoom) && isfinite(1.0 / o->zoom)))
+        fail("render: accepted --zoom %g", o->zoom);
+    for (int a = 0; a < 3; a++)
+        if (!(o->spacing[a] > 0.0 && isfinite(o->spacing[a])))
+            fail("render: accepted --spacing component %g", o->spacing[a]);
+    if (o->decomp == CC_DECOMP_ROWS && o->elevation_deg != 0.0)
+        fail("render: accepted --decomp rows with --elevation %g", o->elevation_deg);
+}
+
 static void check_render_ranges(const cc_render_options *o)
 {
     if (o->input == NULL)
@@ -295,6 +311,7 @@ static void check_render_ranges(const cc_render_options *o)
     if ((unsigned)o->decomp > CC_DECOMP_AUTO || (unsigned)o->composite > CC_COMPOSITE_SWAP)
         fail("render: decomp %d composite %d", (int)o->decomp, (int)o->composite);
     check_look(o);
+    check_camera(o);
 }
 
 static void value_range_canonical(const char *option, const cc_value_range *r, words *w)
@@ -336,6 +353,19 @@ static void render_canonical_look(const cc_render_options *o, words *w)
         words_adds(w, "--background=transparent");
 }
 
+static void render_canonical_camera(const cc_render_options *o, words *w)
+{
+    words_addf(w, "--axis=%c", "xyz"[o->axis]);
+    words_addf(w, "--elevation=%.17g", o->elevation_deg);
+    words_addf(w, "--zoom=%.17g", o->zoom);
+    if (o->fit)
+        words_adds(w, "--fit");
+    if (o->spacing_auto)
+        words_adds(w, "--spacing=auto");
+    else
+        words_addf(w, "--spacing=%.17g:%.17g:%.17g", o->spacing[0], o->spacing[1], o->spacing[2]);
+}
+
 /* Options as words that parse back to them.  A new option needs its place
  * here and in check_render_same. */
 static void render_canonical(const cc_render_options *o, words *w)
@@ -374,6 +404,7 @@ static void render_canonical(const cc_render_options *o, words *w)
     if (o->profile)
         words_adds(w, "--profile");
     render_canonical_look(o, w);
+    render_canonical_camera(o, w);
     if (o->input != NULL) {
         words_adds(w, "--");
         words_adds(w, o->input);
@@ -411,6 +442,11 @@ static void check_render_same(const cc_render_options *a, const cc_render_option
         !same_double(a->background[1], b->background[1]) ||
         !same_double(a->background[2], b->background[2]))
         fail("render: round trip changed a look option (issue 10)");
+    if (a->axis != b->axis || !same_double(a->elevation_deg, b->elevation_deg) ||
+        !same_double(a->zoom, b->zoom) || a->fit != b->fit || a->spacing_auto != b->spacing_auto ||
+        !same_double(a->spacing[0], b->spacing[0]) || !same_double(a->spacing[1], b->spacing[1]) ||
+        !same_double(a->spacing[2], b->spacing[2]))
+        fail("render: round trip changed a camera option (issue 11)");
 }
 
 static void fuzz_render(const uint8_t *data, size_t size)
