@@ -1,11 +1,16 @@
 /* input.c - reading the datacube through parallel HDF5 (input.h). */
+/* madvise and MADV_HUGEPAGE are not POSIX. */
+#define _DEFAULT_SOURCE
 #include "cubecast/input.h"
 
 #include <errno.h>
 #include <hdf5.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,12 +19,19 @@
 /* The kernel addresses one (y, z) plane with 32-bit offsets. */
 #define CC_MAX_PLANE_VOXELS 2147483647L
 
+/* A volume stored in another axis order than the file's is read through a
+ * buffer of at most this many bytes: small beside a cube of gigabytes, large
+ * enough that each H5Dread moves whole runs of the file. */
+#define CC_PIECE_BYTES ((size_t)64 << 20)
+
 struct cc_input {
     hid_t file;
     hid_t dataset;
     size_t file_type_size;
     char type_name[64];
     long shape[3];
+    long chunk[3];      /* the chunk shape, 0 when not chunked */
+    size_t piece_bytes; /* the bound of a permuted read's buffer */
     unsigned long long bytes_read;
     MPI_Comm comm;
     char path[4096];
@@ -131,12 +143,34 @@ static cc_status open_dataset(cc_input *input, cc_error *err)
                            name, input->path, shape_text);
         input->shape[d] = (long)dims[d];
     }
+    hid_t dcpl = H5Dget_create_plist(input->dataset);
+    if (dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED) {
+        hsize_t chunk[3];
+        if (H5Pget_chunk(dcpl, 3, chunk) == 3)
+            for (int d = 0; d < 3; d++)
+                input->chunk[d] = (long)chunk[d];
+    }
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
     if ((double)dims[1] * (double)dims[2] > (double)CC_MAX_PLANE_VOXELS)
         return cc_fail(
             err, CC_ERR_INPUT,
             "dataset '%s' in '%s' has shape %s; a y-z plane may hold at most 2^31 voxels", name,
             input->path, shape_text);
     return CC_OK;
+}
+
+/* Open MPI 4.1.0 to 4.1.4 (Debian 12 ships 4.1.4): OMPIO's data sieving
+ * for reads hands some ranks of a collective read zeros for part of their
+ * selection when the ranks' selections differ (open-mpi/ompi#10546; here
+ * 3 ranks reading a whole 5 x 7 x 9 dataset and two sub-boxes of it,
+ * tests/unit/test_input.c).  Fixed in 4.1.5; turning the sieving off is the
+ * maintainers' workaround and is harmless elsewhere: other MPI libraries
+ * ignore the variable, and collective reads aggregate in two phases
+ * anyway.  A user's own setting stands. */
+void cc_input_prepare_mpi(void)
+{
+    setenv("OMPI_MCA_fbtl_posix_read_datasieving", "0", 0);
 }
 
 cc_status cc_input_open(const char *path, const char *dataset, MPI_Comm comm, cc_input **out,
@@ -150,6 +184,7 @@ cc_status cc_input_open(const char *path, const char *dataset, MPI_Comm comm, cc
     if (status == CC_OK) {
         input->file = input->dataset = -1;
         input->comm = comm;
+        input->piece_bytes = CC_PIECE_BYTES;
         if (strlen(path) >= sizeof input->path || strlen(dataset) >= sizeof input->name)
             status = cc_fail(err, CC_ERR_USAGE, "input path or dataset name too long");
         else {
@@ -267,6 +302,83 @@ cc_status cc_input_describe(const cc_input *input, cc_dataset_info *info, cc_err
     return CC_OK;
 }
 
+/* Attribute name of the dataset as three positive finite numbers: 0 when
+ * it is absent, 1 when read into out, -1 (err filled) when it is there but
+ * not such numbers. */
+static int spacing_attribute(const cc_input *input, const char *name, double out[3], cc_error *err)
+{
+    htri_t exists = H5Aexists(input->dataset, name);
+    if (exists == 0)
+        return 0;
+    hid_t attribute = exists > 0 ? H5Aopen(input->dataset, name, H5P_DEFAULT) : -1;
+    if (attribute < 0) {
+        cc_fail(err, CC_ERR_INPUT, "cannot read attribute '%s' of dataset '%s' in '%s'", name,
+                input->name, input->path);
+        return -1;
+    }
+    hid_t type = H5Aget_type(attribute), space = H5Aget_space(attribute);
+    H5T_class_t type_class = H5Tget_class(type);
+    hssize_t points = H5Sget_simple_extent_npoints(space);
+    char type_text[64];
+    type_name(type, type_text, sizeof type_text);
+    int result = -1;
+    if (type_class != H5T_INTEGER && type_class != H5T_FLOAT)
+        cc_fail(err, CC_ERR_INPUT,
+                "attribute '%s' of dataset '%s' in '%s' is not numeric (%s); the voxel spacing "
+                "needs three positive numbers",
+                name, input->name, input->path, type_text);
+    else if (points != 3)
+        cc_fail(err, CC_ERR_INPUT,
+                "attribute '%s' of dataset '%s' in '%s' holds %lld value%s; the voxel spacing "
+                "needs three positive numbers, one per axis",
+                name, input->name, input->path, (long long)points, points == 1 ? "" : "s");
+    else if (H5Aread(attribute, H5T_NATIVE_DOUBLE, out) < 0)
+        cc_fail(err, CC_ERR_INPUT, "cannot read attribute '%s' of dataset '%s' in '%s'", name,
+                input->name, input->path);
+    else if (!(isfinite(out[0]) && isfinite(out[1]) && isfinite(out[2]) && out[0] > 0 &&
+               out[1] > 0 && out[2] > 0))
+        cc_fail(err, CC_ERR_INPUT,
+                "attribute '%s' of dataset '%s' in '%s' is %g, %g, %g; the voxel spacing needs "
+                "three positive finite numbers",
+                name, input->name, input->path, out[0], out[1], out[2]);
+    else
+        result = 1;
+    H5Sclose(space);
+    H5Tclose(type);
+    H5Aclose(attribute);
+    return result;
+}
+
+cc_status cc_input_spacing(const cc_input *input, double spacing[3], int *found, char *source,
+                           size_t source_size, cc_error *err)
+{
+    /* ImageJ's name first: a file that has both was most likely written
+     * for ImageJ, and `spacing` is the generic fallback. */
+    static const char *const names[] = {"element_size_um", "spacing"};
+    cc_status status = CC_OK;
+    *found = 0;
+    for (size_t n = 0; n < sizeof names / sizeof *names && !*found && status == CC_OK; n++) {
+        int read = spacing_attribute(input, names[n], spacing, err);
+        if (read < 0)
+            status = CC_ERR_INPUT;
+        else if (read > 0) {
+            *found = 1;
+            if (source_size > 0)
+                snprintf(source, source_size, "%s", names[n]);
+        }
+    }
+    /* Every rank read the same attribute; agreeing costs one reduction and
+     * keeps the promise of one answer should a read fail on one rank. */
+    status = cc_agree(input->comm, status, err);
+    if (status != CC_OK || !*found) {
+        *found = 0;
+        spacing[0] = spacing[1] = spacing[2] = 1.0;
+        if (source_size > 0)
+            source[0] = '\0';
+    }
+    return status;
+}
+
 static void to_hsize(const long in[3], hsize_t out[3])
 {
     for (int d = 0; d < 3; d++)
@@ -306,9 +418,273 @@ static herr_t read_box(cc_input *input, const cc_box *box, cc_volume *volume, in
     return result;
 }
 
+/* ---- a volume stored in another axis order than the file's ------------ */
+
+static int is_identity(const int order[3])
+{
+    return order[0] == 0 && order[1] == 1 && order[2] == 2;
+}
+
+/* How a permuted read cuts its file box into pieces that fit the buffer.
+ * Along file axis d the pieces end at origin[d] + k * step[d].  The slowest
+ * axis is cut first, so a piece of a contiguous dataset is a few long runs
+ * of the file.  On a chunked dataset the pieces follow the chunk grid
+ * (origin 0, steps in whole chunks) whenever one chunk fits the buffer, so
+ * each chunk lies in one piece and is decompressed once: where a slab of
+ * whole chunks along x is too big, a piece is a chunk's x extent by some
+ * chunk rows along y, and so on. */
+typedef struct piece_plan {
+    cc_box file; /* the whole file box */
+    long origin[3], step[3];
+    long first[3]; /* k of the first piece along each axis */
+    long count[3]; /* pieces along each axis */
+    long total;    /* pieces in all; 0 for an empty box */
+    size_t voxels; /* the largest piece's, never above the budget */
+} piece_plan;
+
+/* fit units in one piece; whole chunks of chunk units when one fits. */
+static long fit_step(long fit, long chunk)
+{
+    if (fit < 1)
+        return 1;
+    if (chunk > 0 && fit >= chunk)
+        fit -= fit % chunk;
+    return fit;
+}
+
+static void plan_pieces(const cc_input *input, const cc_box *file, size_t budget, piece_plan *plan)
+{
+    const long *c = file->count;
+    memset(plan, 0, sizeof *plan);
+    plan->file = *file;
+    if (cc_box_is_empty(file))
+        return; /* no pieces */
+    long max = budget > (size_t)LONG_MAX ? LONG_MAX : (long)(budget > 0 ? budget : 1);
+    /* The least a piece spans along each axis: a whole chunk (pieces on
+     * the chunk grid) where one chunk fits, else a plane, a row, a voxel. */
+    long unit[3] = {1, 1, 1};
+    int aligned = input->chunk[0] > 0;
+    for (int d = 0; d < 3 && aligned; d++)
+        unit[d] = input->chunk[d] < c[d] ? input->chunk[d] : c[d];
+    if (aligned && (double)unit[0] * (double)unit[1] * (double)unit[2] > (double)max) {
+        aligned = 0;
+        unit[0] = unit[1] = unit[2] = 1;
+    }
+    /* The one axis cut into several units per piece: the first along which
+     * one unit, with units before it and all after it, fits the budget. */
+    double fits = (double)max;
+    int cut = (double)unit[0] * (double)c[1] * (double)c[2] <= fits      ? 0
+              : (double)unit[0] * (double)unit[1] * (double)c[2] <= fits ? 1
+                                                                         : 2;
+    long inner = 1;
+    for (int d = 0; d < 3; d++)
+        inner *= d < cut ? unit[d] : d > cut ? c[d] : 1;
+    plan->total = 1;
+    plan->voxels = 1;
+    for (int d = 0; d < 3; d++) {
+        long chunk = aligned ? input->chunk[d] : 0;
+        long step = d < cut    ? (aligned ? chunk : 1)
+                    : d == cut ? fit_step(max / inner, chunk)
+                               : c[d];
+        plan->step[d] = step;
+        plan->origin[d] = d <= cut && aligned ? 0 : file->lo[d];
+        long last = file->lo[d] + c[d] - 1;
+        plan->first[d] = (file->lo[d] - plan->origin[d]) / step;
+        plan->count[d] = (last - plan->origin[d]) / step - plan->first[d] + 1;
+        plan->total *= plan->count[d];
+        plan->voxels *= (size_t)(step < c[d] ? step : c[d]);
+    }
+}
+
+/* Piece p (0 <= p < total) of the plan, a box of the file. */
+static cc_box plan_piece(const piece_plan *plan, long p)
+{
+    cc_box piece;
+    long index[3] = {p / (plan->count[1] * plan->count[2]), p / plan->count[2] % plan->count[1],
+                     p % plan->count[2]};
+    for (int d = 0; d < 3; d++) {
+        long k = plan->first[d] + index[d];
+        long lo = plan->origin[d] + k * plan->step[d], hi = lo + plan->step[d];
+        long box_hi = plan->file.lo[d] + plan->file.count[d];
+        lo = lo > plan->file.lo[d] ? lo : plan->file.lo[d];
+        hi = hi < box_hi ? hi : box_hi;
+        piece.lo[d] = lo;
+        piece.count[d] = hi - lo;
+    }
+    return piece;
+}
+
+/* One H5Dread of a file box into buffer, in the box's C order; an empty
+ * box is this rank's empty share of a collective read. */
+static herr_t read_piece(cc_input *input, const cc_box *piece, void *buffer, hid_t memory_type,
+                         int collective)
+{
+    int empty = cc_box_is_empty(piece);
+    hsize_t offset[3], count[3];
+    for (int d = 0; d < 3; d++) {
+        offset[d] = empty ? 0 : (hsize_t)piece->lo[d];
+        count[d] = empty ? 1 : (hsize_t)piece->count[d];
+    }
+    hid_t memory = H5Screate_simple(3, count, NULL);
+    hid_t file_space = H5Dget_space(input->dataset);
+    if (empty) {
+        H5Sselect_none(memory);
+        H5Sselect_none(file_space);
+    } else {
+        H5Sselect_hyperslab(file_space, H5S_SELECT_SET, offset, NULL, count, NULL);
+    }
+    hid_t transfer = H5Pcreate(H5P_DATASET_XFER);
+    H5Pset_dxpl_mpio(transfer, collective ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT);
+    double nothing; /* HDF5 wants a buffer even for an empty selection */
+    herr_t result = H5Dread(input->dataset, memory_type, memory, file_space, transfer,
+                            buffer != NULL ? buffer : &nothing);
+    H5Pclose(transfer);
+    H5Sclose(file_space);
+    H5Sclose(memory);
+    return result;
+}
+
+/* The transpose turns tiles of CC_TILE x CC_TILE values: both sides of a tile
+ * (8 KiB of floats, 16 KiB of doubles) stay in L1 while it is turned. */
+#define CC_TILE 32
+
+/* Tile [a0, a1) x [b0, b1) of plane i: in holds the piece in file C order
+ * (file z contiguous), out the volume (file axis f contiguous). */
+#define CC_TURN_TILE(type)                                                                         \
+    for (long b = b0; b < b1; b++) {                                                               \
+        const type *from = (const type *)in + i * in_stride[o] + b;                                \
+        type *to = (type *)out + i * out_stride[o] + b * out_stride[2];                            \
+        for (long a = a0; a < a1; a++)                                                             \
+            to[a] = from[a * in_stride[f]];                                                        \
+    }
+
+/* Copies piece (a file box whose values buffer holds in file C order) to
+ * its place in the volume's stored C order.  Threads take whole rows or
+ * tiles, so none writes where another does. */
+static void scatter_piece(const cc_box *piece, const void *buffer, cc_volume *volume)
+{
+    const int *order = cc_volume_axis_order(volume);
+    const cc_box *held = cc_volume_box(volume);
+    int is_double = cc_volume_precision(volume) == CC_DOUBLE;
+    size_t size = is_double ? sizeof(double) : sizeof(float);
+    const long held_stride[3] = {held->count[1] * held->count[2], held->count[2], 1};
+    const long in_stride[3] = {piece->count[1] * piece->count[2], piece->count[2], 1};
+    long out_stride[3], base = 0; /* by file axis */
+    for (int a = 0; a < 3; a++) {
+        out_stride[order[a]] = held_stride[a];
+        base += (piece->lo[order[a]] - held->lo[a]) * held_stride[a];
+    }
+    const char *in = buffer;
+    char *out = (char *)cc_volume_values(volume) + (size_t)base * size;
+    const long *n = piece->count;
+    int threads = cc_box_voxels(piece) >= 32768; /* else waking them costs more */
+    if (order[2] == 2) {
+        /* file z is contiguous on both sides: rows copy as they are */
+#pragma omp parallel for collapse(2) schedule(static) if (threads)
+        for (long i = 0; i < n[0]; i++)
+            for (long j = 0; j < n[1]; j++)
+                memcpy(out + (size_t)(i * out_stride[0] + j * out_stride[1]) * size,
+                       in + (size_t)(i * in_stride[0] + j * in_stride[1]) * size,
+                       (size_t)n[2] * size);
+        return;
+    }
+    int f = order[2], o = 1 - f; /* the volume's contiguous file axis, the other one */
+#pragma omp parallel for collapse(3) schedule(static) if (threads)
+    for (long i = 0; i < n[o]; i++)
+        for (long a0 = 0; a0 < n[f]; a0 += CC_TILE)
+            for (long b0 = 0; b0 < n[2]; b0 += CC_TILE) {
+                long a1 = a0 + CC_TILE < n[f] ? a0 + CC_TILE : n[f];
+                long b1 = b0 + CC_TILE < n[2] ? b0 + CC_TILE : n[2];
+                if (is_double) {
+                    CC_TURN_TILE(double)
+                } else {
+                    CC_TURN_TILE(float)
+                }
+            }
+}
+
+/* The piece buffer, in 2 MiB pages where the system has them: faulting in
+ * 64 MiB of fresh 4 KiB pages took 40 ms here, longer than reading the
+ * piece from the page cache and turning it together. */
+static void *allocate_buffer(size_t bytes)
+{
+    const size_t huge_page = (size_t)2 << 20;
+    if (bytes < 4 * huge_page)
+        return malloc(bytes);
+    void *buffer = NULL;
+    if (posix_memalign(&buffer, huge_page, bytes) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(buffer, bytes, MADV_HUGEPAGE); /* only advice: failure is harmless */
+#endif
+    return buffer;
+}
+
+/* Reads box (stored axes) of a volume stored in another axis order: piece
+ * by piece of the file box through one bounded buffer, each piece turned
+ * into place, so the peak is the volume plus the buffer.
+ *
+ * Collective reads: HDF5 needs every rank of the communicator in each
+ * collective H5Dread, and the ranks' boxes, hence their piece counts,
+ * differ.  The ranks agree on the largest count (one MPI_Allreduce) and a
+ * rank out of pieces, or out of memory for its buffer, or whose read
+ * failed, joins with an empty selection.  Reading independently would need
+ * no agreement, but would give up the two-phase collective buffering that
+ * turns many ranks' bricks into a few large requests on a parallel file
+ * system.  Every rank must hold its volume in the same order (the camera
+ * decides it for all), since the identity path makes one call. */
+static cc_status read_permuted(cc_input *input, const cc_box *box, cc_volume *volume,
+                               int collective, cc_error *err)
+{
+    const int *order = cc_volume_axis_order(volume);
+    int is_double = cc_volume_precision(volume) == CC_DOUBLE;
+    size_t size = is_double ? sizeof(double) : sizeof(float);
+    cc_box file = *box;
+    for (int a = 0; a < 3; a++) {
+        file.lo[order[a]] = box->lo[a];
+        file.count[order[a]] = box->count[a];
+    }
+    piece_plan plan;
+    plan_pieces(input, &file, input->piece_bytes / size, &plan);
+    void *buffer = plan.total > 0 ? allocate_buffer(plan.voxels * size) : NULL;
+    int no_memory = plan.total > 0 && buffer == NULL;
+    long calls = no_memory ? 0 : plan.total;
+    if (collective)
+        MPI_Allreduce(MPI_IN_PLACE, &calls, 1, MPI_LONG, MPI_MAX, input->comm);
+    hid_t memory_type = is_double ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT;
+    herr_t result = 0;
+    for (long p = 0; p < calls && (collective || result >= 0); p++) {
+        int mine = !no_memory && result >= 0 && p < plan.total;
+        cc_box piece = {{0, 0, 0}, {0, 0, 0}};
+        if (mine)
+            piece = plan_piece(&plan, p);
+        herr_t status = read_piece(input, &piece, buffer, memory_type, collective);
+        if (status < 0)
+            result = status;
+        else if (mine)
+            scatter_piece(&piece, buffer, volume);
+    }
+    free(buffer);
+    if (no_memory)
+        return cc_fail(err, CC_ERR_NOMEM, "cannot allocate %.1f MiB to read '%s' through",
+                       (double)(plan.voxels * size) / 1048576.0, input->name);
+    if (result < 0)
+        return cc_fail(err, CC_ERR_INPUT, "cannot read dataset '%s' from '%s'", input->name,
+                       input->path);
+    input->bytes_read += cc_box_voxels(box) * input->file_type_size;
+    return CC_OK;
+}
+
+void cc_input_set_piece_bytes(cc_input *input, size_t bytes)
+{
+    input->piece_bytes = bytes > 0 ? bytes : CC_PIECE_BYTES;
+}
+
 cc_status cc_input_read(cc_input *input, const cc_box *box, cc_volume *volume, int collective,
                         cc_error *err)
 {
+    if (!is_identity(cc_volume_axis_order(volume)))
+        return read_permuted(input, box, volume, collective, err);
     herr_t result = 0;
     if (collective || cc_box_is_empty(box)) {
         result = read_box(input, box, volume, collective);

@@ -4,7 +4,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* One row of n values along z: adds them into out (unless NULL) and
@@ -42,11 +41,243 @@ static uint32_t scan_row_double(const double *values, long n, double *out, uint3
     return checksum;
 }
 
+/* ---- a volume stored in another axis order than the file's ------------ */
+
+/* As scan_row_*, for a row whose file index grows by step voxels from one
+ * value to the next; out (unless NULL) is contiguous. */
+static uint32_t scan_line_float(const float *values, long n, double *out, uint32_t key,
+                                uint32_t step)
+{
+    uint32_t checksum = 0;
+    for (long k = 0; k < n; k++) {
+        uint32_t bits;
+        memcpy(&bits, &values[k], sizeof bits);
+        checksum += cc_checksum_mix(bits, key + (uint32_t)k * step);
+    }
+    if (out != NULL)
+        for (long k = 0; k < n; k++)
+            out[k] += (double)values[k];
+    return checksum;
+}
+
+static uint32_t scan_line_double(const double *values, long n, double *out, uint32_t key,
+                                 uint32_t step)
+{
+    uint32_t checksum = 0;
+    for (long k = 0; k < n; k++) {
+        uint64_t bits;
+        memcpy(&bits, &values[k], sizeof bits);
+        checksum += cc_checksum_mix64(bits, key + (uint32_t)k * step);
+    }
+    if (out != NULL)
+        for (long k = 0; k < n; k++)
+            out[k] += values[k];
+    return checksum;
+}
+
+/* One row of the box: its values' checksum, its values into the histogram
+ * (unless NULL) and into line (unless NULL). */
+static uint32_t scan_line(const void *values, int is_double, long n, double *line, uint32_t key,
+                          uint32_t step, cc_histogram *histogram)
+{
+    if (histogram != NULL)
+        cc_histogram_add(histogram, values, n, is_double);
+    return is_double ? scan_line_double(values, n, line, key, step)
+                     : scan_line_float(values, n, line, key, step);
+}
+
+/* The file's view of a volume's box: for each stored axis a, how the
+ * checksum key and the sum index move with it, and where its values are. */
+typedef struct file_view {
+    const char *values; /* the box's first value */
+    size_t value_size;
+    long n[3];          /* the box's extent, stored axes */
+    long memory[3];     /* value strides */
+    uint32_t key[3];    /* key strides: the file index stride times the step */
+    long sum[3];        /* sum strides: 0 along file x */
+    uint32_t first_key; /* the first value's key */
+    long first_sum;     /* the first value's sum index */
+} file_view;
+
+static void view_file(const cc_volume *volume, const cc_box *box, file_view *view)
+{
+    const int *order = cc_volume_axis_order(volume);
+    const long *shape = cc_volume_global_shape(volume);
+    const cc_box *held = cc_volume_box(volume);
+    long file_shape[3];
+    for (int a = 0; a < 3; a++)
+        file_shape[order[a]] = shape[a];
+    /* The key depends on the index mod 2^32 only, so 32-bit strides do. */
+    const uint32_t file_stride[3] = {(uint32_t)file_shape[1] * (uint32_t)file_shape[2],
+                                     (uint32_t)file_shape[2], 1};
+    const long sum_stride[3] = {0, file_shape[2], 1};
+    const long held_stride[3] = {held->count[1] * held->count[2], held->count[2], 1};
+    long offset = 0;
+    view->first_key = 0;
+    view->first_sum = 0;
+    for (int a = 0; a < 3; a++) {
+        view->n[a] = box->count[a];
+        view->memory[a] = held_stride[a];
+        view->key[a] = file_stride[order[a]] * CC_CHECKSUM_STEP;
+        view->sum[a] = sum_stride[order[a]];
+        offset += (box->lo[a] - held->lo[a]) * held_stride[a];
+        view->first_key += (uint32_t)box->lo[a] * view->key[a];
+        view->first_sum += box->lo[a] * view->sum[a];
+    }
+    view->value_size = cc_precision_size(cc_volume_precision(volume));
+    view->values = (const char *)cc_volume_values_const(volume) + (size_t)offset * view->value_size;
+}
+
+/* Adds each of `rows` rows of n values (stride apart) into its own sum
+ * (out_stride apart), in order along the row.  Four rows go at once: one
+ * row's additions wait on each other, four rows' overlap (the scan of a
+ * 256^3 float cube stored x last took 13 ms instead of 30 here). */
+#define CC_SUM_ROWS(name, type)                                                                    \
+    static void name(const type *values, long stride, long rows, long n, double *out,              \
+                     long out_stride)                                                              \
+    {                                                                                              \
+        long r = 0;                                                                                \
+        for (; r + 4 <= rows; r += 4) {                                                            \
+            const type *v = values + r * stride;                                                   \
+            double *o = out + r * out_stride;                                                      \
+            double s0 = o[0], s1 = o[out_stride], s2 = o[2 * out_stride], s3 = o[3 * out_stride];  \
+            for (long k = 0; k < n; k++) {                                                         \
+                s0 += (double)v[k];                                                                \
+                s1 += (double)v[stride + k];                                                       \
+                s2 += (double)v[2 * stride + k];                                                   \
+                s3 += (double)v[3 * stride + k];                                                   \
+            }                                                                                      \
+            o[0] = s0, o[out_stride] = s1, o[2 * out_stride] = s2, o[3 * out_stride] = s3;         \
+        }                                                                                          \
+        for (; r < rows; r++) {                                                                    \
+            const type *v = values + r * stride;                                                   \
+            double total = out[r * out_stride];                                                    \
+            for (long k = 0; k < n; k++)                                                           \
+                total += (double)v[k];                                                             \
+            out[r * out_stride] = total;                                                           \
+        }                                                                                          \
+    }
+CC_SUM_ROWS(sum_rows_float, float)
+CC_SUM_ROWS(sum_rows_double, double)
+
+/* File x is stored axis 2: each row of the box sums into one element, in
+ * order along the row.  Threads split stored axis 0, a file axis of the
+ * sum, so no two write one element. */
+static uint32_t scan_x_last(const file_view *v, int is_double, double *sum, cc_histogram *histogram,
+                            int *failed)
+{
+    uint32_t checksum = 0;
+    int lost = 0;
+#pragma omp parallel reduction(+ : checksum) reduction(| : lost)
+    {
+        cc_histogram *mine = histogram == NULL ? NULL : calloc(1, sizeof *mine);
+        lost = histogram != NULL && mine == NULL;
+#pragma omp for schedule(static)
+        for (long i = 0; i < v->n[0]; i++) {
+            const char *plane = v->values + (size_t)(i * v->memory[0]) * v->value_size;
+            for (long j = 0; j < v->n[1]; j++) {
+                const char *row = plane + (size_t)(j * v->memory[1]) * v->value_size;
+                uint32_t key = v->first_key + (uint32_t)i * v->key[0] + (uint32_t)j * v->key[1];
+                checksum += scan_line(row, is_double, v->n[2], NULL, key, v->key[2], mine);
+            }
+            if (sum == NULL)
+                continue;
+            double *out = sum + v->first_sum + i * v->sum[0];
+            if (is_double)
+                sum_rows_double((const double *)plane, v->memory[1], v->n[1], v->n[2], out,
+                                v->sum[1]);
+            else
+                sum_rows_float((const float *)plane, v->memory[1], v->n[1], v->n[2], out,
+                               v->sum[1]);
+        }
+        if (mine != NULL) {
+#pragma omp critical(cc_projection_histogram)
+            cc_histogram_merge(histogram, mine);
+        }
+        free(mine);
+    }
+    *failed |= lost;
+    return checksum;
+}
+
+/* File x is stored axis x_axis (0 or 1), the other of the two is t: for
+ * each t a line of sums along stored axis 2 takes the rows of increasing x
+ * in turn.  A line whose sums are not contiguous is gathered into a buffer
+ * of the thread's and put back.  Threads split t, a file axis of the sum. */
+static uint32_t scan_x_outer(const file_view *v, int x_axis, int is_double, double *sum,
+                             cc_histogram *histogram, int *failed)
+{
+    int t = 1 - x_axis;
+    long along = v->sum[2];
+    uint32_t checksum = 0;
+    int lost = 0;
+#pragma omp parallel reduction(+ : checksum) reduction(| : lost)
+    {
+        cc_histogram *mine = histogram == NULL ? NULL : calloc(1, sizeof *mine);
+        lost = histogram != NULL && mine == NULL;
+        double *buffer =
+            sum != NULL && along != 1 ? malloc(sizeof *buffer * (size_t)v->n[2]) : NULL;
+#pragma omp for schedule(static)
+        for (long i = 0; i < v->n[t]; i++) {
+            double *first = sum == NULL ? NULL : sum + v->first_sum + i * v->sum[t];
+            double *line = along == 1 ? first : buffer;
+            if (line != NULL && line != first)
+                for (long k = 0; k < v->n[2]; k++)
+                    line[k] = first[k * along];
+            for (long x = 0; x < v->n[x_axis]; x++) {
+                const char *row =
+                    v->values + (size_t)(i * v->memory[t] + x * v->memory[x_axis]) * v->value_size;
+                uint32_t key =
+                    v->first_key + (uint32_t)i * v->key[t] + (uint32_t)x * v->key[x_axis];
+                checksum += scan_line(row, is_double, v->n[2], line, key, v->key[2], mine);
+                if (first != NULL && line == NULL) /* no buffer: the slow way, same sums */
+                    for (long k = 0; k < v->n[2]; k++)
+                        first[k * along] +=
+                            is_double ? ((const double *)row)[k] : (double)((const float *)row)[k];
+            }
+            if (line != NULL && line != first)
+                for (long k = 0; k < v->n[2]; k++)
+                    first[k * along] = line[k];
+        }
+        if (mine != NULL) {
+#pragma omp critical(cc_projection_histogram)
+            cc_histogram_merge(histogram, mine);
+        }
+        free(mine);
+        free(buffer);
+    }
+    *failed |= lost;
+    return checksum;
+}
+
+/* Sums along file x into the file's ny x nz array, checksums by file index:
+ * the same numbers, to the bit, whatever order the volume is stored in. */
+static uint32_t scan_permuted(const cc_volume *volume, const cc_box *box, double *sum,
+                              cc_histogram *histogram)
+{
+    const int *order = cc_volume_axis_order(volume);
+    int is_double = cc_volume_precision(volume) == CC_DOUBLE;
+    int x_axis = order[0] == 0 ? 0 : order[1] == 0 ? 1 : 2;
+    file_view view;
+    view_file(volume, box, &view);
+    int failed = 0;
+    uint32_t checksum = x_axis == 2
+                            ? scan_x_last(&view, is_double, sum, histogram, &failed)
+                            : scan_x_outer(&view, x_axis, is_double, sum, histogram, &failed);
+    /* Out of memory for a thread's histogram: the caller sees no counts. */
+    if (failed && histogram != NULL)
+        memset(histogram, 0, sizeof *histogram);
+    return checksum;
+}
+
 uint32_t cc_projection_scan(const cc_volume *volume, const cc_box *box, double *sum,
                             cc_histogram *histogram)
 {
     if (cc_box_is_empty(box))
         return 0;
+    const int *order = cc_volume_axis_order(volume);
+    if (order[0] != 0 || order[1] != 1 || order[2] != 2)
+        return scan_permuted(volume, box, sum, histogram);
     const cc_box *held = cc_volume_box(volume);
     const long *shape = cc_volume_global_shape(volume);
     int is_double = cc_volume_precision(volume) == CC_DOUBLE;

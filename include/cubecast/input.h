@@ -7,6 +7,8 @@
 #ifndef CUBECAST_INPUT_H
 #define CUBECAST_INPUT_H
 
+#include <stddef.h>
+
 #include <mpi.h>
 
 #include "cubecast/box.h"
@@ -26,6 +28,11 @@ typedef struct cc_dataset_info {
     char filters[128]; /* e.g. "deflate(4)" or "" */
 } cc_dataset_info;
 
+/* Call before MPI_Init: steers the MPI library away from known defects
+ * that return wrong data from reads (see input.c), by setting environment
+ * variables the user has not set. */
+void cc_input_prepare_mpi(void);
+
 /* Opens path and its dataset (a path like "density" or "/fields/rho") on comm
  * (collective).  Fails with a user-facing message if the file is missing or
  * not a regular file, not HDF5, the dataset is missing, not 3D, not numeric,
@@ -42,11 +49,29 @@ const char *cc_input_type_name(const cc_input *input);
 
 cc_status cc_input_describe(const cc_input *input, cc_dataset_info *info, cc_error *err);
 
+/* The dataset's voxel spacing from its attributes, in file axis order (the
+ * first HDF5 axis first): ImageJ's `element_size_um` or a 3-element
+ * `spacing` (docs/usage.md lists what is read, in which order).  *found is
+ * 0 (and spacing 1, 1, 1) when none is present; source names the attribute
+ * read ("element_size_um").  An attribute that is present but not three
+ * positive finite numbers fails with a message naming it.  Collective
+ * over the input's communicator (HDF5 reads its metadata collectively);
+ * every rank gets the same answer. */
+cc_status cc_input_spacing(const cc_input *input, double spacing[3], int *found, char *source,
+                           size_t source_size, cc_error *err);
+
 /* Reads box into volume (whose box must contain it), converting to the
- * volume's precision.  Collective over the input's communicator when
+ * volume's precision.  box and the volume's box are in the volume's stored
+ * axes (cc_volume_axis_order): a volume stored in another order than the
+ * file's is transposed while it is read, through a bounded buffer, never a
+ * second copy of the box.  Collective over the input's communicator when
  * collective is nonzero (every rank calls; an empty box reads nothing). */
 cc_status cc_input_read(cc_input *input, const cc_box *box, cc_volume *volume, int collective,
                         cc_error *err);
+
+/* Bounds the buffer a permuted read (above) goes through: 64 MiB unless
+ * set; 0 restores that.  For tests and measurements. */
+void cc_input_set_piece_bytes(cc_input *input, size_t bytes);
 
 /* Bytes this rank has read from the file so far. */
 unsigned long long cc_input_bytes_read(const cc_input *input);

@@ -21,7 +21,11 @@
  * (float64), unless sum is NULL; counts them into histogram, unless NULL
  * (a thread that cannot get memory for its counts leaves histogram all
  * zero); returns their checksum (volume.h).  One pass for all, so the
- * checksum costs no memory traffic of its own. */
+ * checksum costs no memory traffic of its own.  box is in the volume's
+ * stored axes, but x, ny, nz and the checksum's index are the file's
+ * (cc_volume_axis_order): sums and checksum are the same, to the bit,
+ * whatever order the volume is stored in, as long as each sum's boxes
+ * come in increasing file x. */
 uint32_t cc_projection_scan(const cc_volume *volume, const cc_box *box, double *sum,
                             cc_histogram *histogram);
 

@@ -191,6 +191,25 @@ static void print_dataset(const cc_dataset_info *info)
     printf("\n");
 }
 
+/* The voxel spacing --spacing auto would take.  A bad attribute is shown,
+ * not fatal: info is where a user looks to find such things. */
+static void print_spacing(const cc_input *input)
+{
+    double spacing[3];
+    int found;
+    char source[64];
+    cc_error err;
+    if (cc_input_spacing(input, spacing, &found, source, sizeof source, &err) != CC_OK) {
+        printf("spacing: unusable: %s\n", err.message);
+        return;
+    }
+    printf("spacing: %.6g x %.6g x %.6g (", spacing[0], spacing[1], spacing[2]);
+    if (found)
+        printf("attribute %s)\n", source);
+    else
+        printf("no spacing attribute; --spacing auto uses this)\n");
+}
+
 cc_status cc_cli_info(const char *path, const char *dataset, cc_error *err)
 {
     printf("%s:\n", path);
@@ -211,6 +230,7 @@ cc_status cc_cli_info(const char *path, const char *dataset, cc_error *err)
     if (status == CC_OK) {
         printf("\ndataset %s\n", dataset);
         print_dataset(&info);
+        print_spacing(input);
         print_memory(cc_input_shape(input));
         status = scan(input, &stats, 0, err);
     }

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cubecast/driver.h"
 #include "cubecast/generate.h"
+#include "cubecast/input.h"
 #include "cubecast/version.h"
 
 static int report(cc_status status, const cc_error *err, int rank)
@@ -128,6 +129,7 @@ int main(int argc, char **argv)
     int provided, rank;
     char session_base[4096];
     const char *made_base = prefer_fast_singleton(session_base, sizeof session_base);
+    cc_input_prepare_mpi();
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     const char *command = argc > 1 ? argv[1] : "";
