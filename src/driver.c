@@ -13,6 +13,7 @@
 #endif
 
 #include "cubecast/atomic_file.h"
+#include "cubecast/camera.h"
 #include "cubecast/collective.h"
 #include "cubecast/composite.h"
 #include "cubecast/input.h"
@@ -46,13 +47,15 @@ typedef struct run {
     cc_layout layout;
     cc_plan plan;
     cc_input *input;
-    cc_tf tf;               /* the transfer function, the same on every rank */
-    cc_tf_source tf_source; /* what it was read from */
-    cc_file_id input_id;    /* as this rank sees it */
-    long shape[3];
-    uint32_t checksum;       /* of the input's values (volume.h) */
-    cc_histogram *histogram; /* where the values lie, when the look needs it */
-    double *projection;      /* sums over x, until written (rank 0: the total) */
+    cc_tf tf;                   /* the transfer function, the same on every rank */
+    cc_tf_source tf_source;     /* what it was read from */
+    cc_file_id input_id;        /* as this rank sees it */
+    long shape[3];              /* the file's */
+    cc_render_options resolved; /* the options with --spacing auto read */
+    cc_camera camera;           /* its shape is the stored volume's */
+    uint32_t checksum;          /* of the input's values (volume.h) */
+    cc_histogram *histogram;    /* where the values lie, when the look needs it */
+    double *projection;         /* sums over x, until written (rank 0: the total) */
     MPI_Win volume_window;
     int has_window;
     cc_volume *volume;
@@ -126,7 +129,7 @@ static void node_memory_of(const run *r, const cc_plan *plan, const cc_render_op
                            node_memory *node)
 {
     cc_plan_memory need;
-    cc_plan_memory_need(plan, options, r->shape, &r->layout, omp_threads(), &need);
+    cc_plan_memory_need(plan, options, r->camera.shape, &r->layout, omp_threads(), &need);
     double mine[7] = {need.volume,     need.frame, need.composite, need.renderer,
                       need.projection, need.fixed, need.total};
     MPI_Allreduce(mine, node->need, 7, MPI_DOUBLE, MPI_SUM, r->node_comm);
@@ -192,12 +195,17 @@ static cc_status plan_within_memory(run *r, cc_error *err)
     if (options->decomp == CC_DECOMP_AUTO) {
         candidates[0] = CC_DECOMP_FRAMES;
         count = 3;
+        /* Rows need image rows in planes of the volume (no elevation). */
+        if (!cc_camera_rows_in_planes(&r->camera)) {
+            candidates[1] = CC_DECOMP_BRICKS;
+            count = 2;
+        }
     }
     node_memory first, worst;
     for (int c = 0; c < count; c++) {
         cc_render_options tried = *options;
         tried.decomp = candidates[c];
-        cc_status status = cc_plan_make(&tried, r->shape, &r->layout, &r->plan, err);
+        cc_status status = cc_plan_make(&tried, r->camera.shape, &r->layout, &r->plan, err);
         if (status != CC_OK)
             return status;
         int fits = plan_fits(r, &r->plan, &tried, &worst);
@@ -257,6 +265,38 @@ static cc_status build_transfer(run *r, cc_error *err)
     return status;
 }
 
+/* The opacity unit's exponent delta / L, where delta = s N/(N-1) is the
+ * distance between depth samples (design.md section 5).  Set here, where
+ * the camera's s is known, over what the transfer function's code made of
+ * N alone; s is 1 exactly unless zoomed or fitted, so the exponent is then
+ * what it always was. */
+static void correct_opacity(run *r)
+{
+    const cc_render_options *options = r->options;
+    double delta = r->camera.scale * ((double)options->size / (double)(options->size - 1));
+    r->tf.opacity_exponent = options->opacity_unit > 0.0 ? delta / options->opacity_unit : 0.0;
+}
+
+/* The camera, once the file's shape (and, for --spacing auto, its
+ * attributes) are known; from here on r->options has the spacing used. */
+static cc_status resolve_camera(run *r, cc_error *err)
+{
+    r->resolved = *r->options;
+    r->options = &r->resolved;
+    if (r->resolved.spacing_auto) {
+        int found;
+        char source[64];
+        cc_status status =
+            cc_input_spacing(r->input, r->resolved.spacing, &found, source, sizeof source, err);
+        if (status != CC_OK)
+            return status;
+    }
+    cc_status status = cc_camera_make(r->options, r->shape, &r->camera, err);
+    if (status == CC_OK)
+        correct_opacity(r);
+    return status;
+}
+
 static cc_status setup(run *r, cc_error *err)
 {
     const cc_render_options *options = r->options;
@@ -267,6 +307,10 @@ static cc_status setup(run *r, cc_error *err)
     if (status != CC_OK)
         return status;
     memcpy(r->shape, cc_input_shape(r->input), sizeof r->shape);
+    status = cc_agree(r->comm, resolve_camera(r, err), err);
+    if (status != CC_OK)
+        return status;
+    options = r->options;
     if (!cc_file_id_of(options->input, &r->input_id))
         status = cc_fail(err, CC_ERR_INPUT, "cannot open input '%s'", options->input);
     if (status == CC_OK && r->layout.rank == 0)
@@ -289,6 +333,8 @@ static cc_status finish_transfer(run *r, cc_error *err)
     cc_status status = CC_OK;
     if (r->layout.rank == 0) {
         status = cc_tf_finish(r->options, r->histogram, r->shape, &r->tf, &r->tf_source, err);
+        if (status == CC_OK)
+            correct_opacity(r);
         if (status == CC_OK && r->tf_source.automatic && !r->options->quiet) {
             char look[600];
             cc_tf_describe(&r->tf, &r->tf_source, NULL, r->options->opacity_unit, look,
@@ -373,7 +419,7 @@ static cc_status allocate_volume(run *r, cc_error *err)
 {
     cc_precision precision = r->options->precision;
     if (!r->plan.held_shared)
-        return cc_volume_create(r->shape, &r->plan.held, precision, &r->volume, err);
+        return cc_volume_create(r->camera.shape, &r->plan.held, precision, &r->volume, err);
     size_t bytes = cc_box_voxels(&r->plan.held) * cc_precision_size(precision);
     MPI_Aint local = r->layout.node_rank == 0 ? (MPI_Aint)bytes : 0;
     void *base = NULL;
@@ -393,7 +439,7 @@ static cc_status allocate_volume(run *r, cc_error *err)
     MPI_Aint size;
     int unit;
     MPI_Win_shared_query(r->volume_window, 0, &size, &unit, &base);
-    return cc_volume_wrap(r->shape, &r->plan.held, precision, base, &r->volume, err);
+    return cc_volume_wrap(r->camera.shape, &r->plan.held, precision, base, &r->volume, err);
 }
 
 static cc_status read_volume(run *r, cc_error *err)
@@ -401,6 +447,7 @@ static cc_status read_volume(run *r, cc_error *err)
     cc_status status = cc_agree(r->comm, allocate_volume(r, err), err);
     if (status != CC_OK)
         return status;
+    cc_volume_set_axis_order(r->volume, r->camera.order);
     /* Fault the pages in with all threads first: the read itself fills
      * them from one thread, and first touches of a big fresh window are a
      * large part of its cost. */
@@ -431,9 +478,10 @@ static cc_status stream_uncovered(run *r, double *sum, uint32_t *checksum, cc_er
     long(*runs)[2] = malloc(sizeof *runs * (size_t)(r->layout.ranks + 1));
     if (runs == NULL)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
-    int run_count = cc_plan_rows_uncovered(r->options, r->shape, r->layout.ranks, runs);
+    const long *shape = r->camera.shape; /* stored */
+    int run_count = cc_plan_rows_uncovered(r->options, shape, r->layout.ranks, runs);
     /* Slabs of about 16 MiB keep the extra memory small (plan.c counts it). */
-    long plane_bytes = r->shape[1] * r->shape[2] * (long)cc_precision_size(r->options->precision);
+    long plane_bytes = shape[1] * shape[2] * (long)cc_precision_size(r->options->precision);
     long slab_planes = (16L << 20) / plane_bytes > 0 ? (16L << 20) / plane_bytes : 1;
     long skipped = 0, begin = r->plan.stream_begin, end = begin + r->plan.stream_count;
     cc_status status = CC_OK;
@@ -443,11 +491,13 @@ static cc_status stream_uncovered(run *r, double *sum, uint32_t *checksum, cc_er
         long from = begin > skipped ? begin - skipped : 0;
         long to = end < skipped + count ? end - skipped : count;
         for (long x = lo + from; x < lo + to && status == CC_OK; x += slab_planes) {
-            cc_box slab = cc_box_whole(r->shape[0], r->shape[1], r->shape[2]);
+            cc_box slab = cc_box_whole(shape[0], shape[1], shape[2]);
             slab.lo[0] = x;
             slab.count[0] = x + slab_planes <= lo + to ? slab_planes : lo + to - x;
             cc_volume *part = NULL;
-            status = cc_volume_create(r->shape, &slab, r->options->precision, &part, err);
+            status = cc_volume_create(shape, &slab, r->options->precision, &part, err);
+            if (status == CC_OK)
+                cc_volume_set_axis_order(part, r->camera.order);
             if (status == CC_OK)
                 status = cc_input_read(r->input, &slab, part, 0, err);
             if (status == CC_OK)
@@ -726,8 +776,7 @@ static cc_status collect_done(run *r, cc_status status, int *ranks_done, cc_erro
 static cc_status render_slab_of(run *r, int frame, cc_image *image, cc_view *view, cc_error *err)
 {
     const cc_render_options *options = r->options;
-    *view = cc_view_of_frame(options->size, options->start_deg, options->sweep_deg, options->frames,
-                             frame);
+    *view = cc_camera_view(&r->camera, frame);
     cc_status status =
         cc_render_slab(r->renderer, r->volume, view, &r->plan.owned_cells, image, err);
     cc_profile_lap(&r->profile, CC_PHASE_RENDER, &r->mark);
@@ -807,7 +856,7 @@ static cc_status render_one_together(run *r, int frame, cc_image *part, cc_image
     if (r->plan.decomp == CC_DECOMP_ROWS) {
         status = cc_gather_rows(part, writer, r->comm, whole, err);
     } else {
-        cc_plan_visibility(&r->plan, r->layout.ranks, view.cos_theta, view.sin_theta, order);
+        cc_plan_visibility(&r->plan, r->layout.ranks, view.d, order);
         status =
             cc_composite_partials(part, order, r->options->composite, writer, r->comm, whole, err);
     }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cubecast/camera.h"
 #include "cubecast/histogram.h"
 #include "cubecast/image.h"
 
@@ -47,7 +48,19 @@ static void rows_planes(const cc_render_options *options, const long shape[3], i
 {
     long row_lo, row_count;
     cc_split(options->size, ranks, rank, &row_lo, &row_count);
+    /* Only the scale and spacing matter: rows keep their plane at any angle. */
     cc_view any_angle = cc_view_of_frame(options->size, 0.0, 0.0, 1, 0);
+    int order[3];
+    long file_shape[3];
+    cc_camera_axis_order(options->axis, order);
+    for (int a = 0; a < 3; a++)
+        file_shape[order[a]] = shape[a];
+    cc_camera camera;
+    if (cc_camera_make(options, file_shape, &camera, NULL) == CC_OK) {
+        any_angle.scale = camera.scale;
+        for (int a = 0; a < 3; a++)
+            any_angle.spacing[a] = camera.spacing[a];
+    }
     cc_view_rows_x_range(&any_angle, shape[0], (int)row_lo, (int)(row_lo + row_count), lo, count);
 }
 
@@ -211,29 +224,29 @@ cc_status cc_plan_make(const cc_render_options *options, const long shape[3],
     return CC_OK;
 }
 
-/* Nearness of a brick along (sy, sz), the signs of the view direction. */
-static long nearness(const cc_plan *plan, int rank, int sy, int sz)
+/* Nearness of a brick along the signs of the view direction. */
+static long nearness(const cc_plan *plan, int rank, const int sign[3])
 {
     int brick[3];
     cc_plan_brick_of(plan, rank, brick);
-    return (long)brick[1] * sy + (long)brick[2] * sz;
+    return (long)brick[0] * sign[0] + (long)brick[1] * sign[1] + (long)brick[2] * sign[2];
 }
 
-void cc_plan_visibility(const cc_plan *plan, int ranks, double cos_theta, double sin_theta,
-                        int *order)
+void cc_plan_visibility(const cc_plan *plan, int ranks, const double depth[3], int *order)
 {
-    /* Depth i grows along (cos, sin) in the y-z plane, and larger i is
-     * nearer: a brick further along that direction is nearer.  Along a ray
-     * the brick indices change monotonically per axis, so this key orders
-     * every ray's bricks; bricks with equal keys never share a ray, nor do
-     * bricks in different x layers (a ray keeps its x). */
-    int sy = cos_theta > 0.0 ? 1 : (cos_theta < 0.0 ? -1 : 0);
-    int sz = sin_theta > 0.0 ? 1 : (sin_theta < 0.0 ? -1 : 0);
+    /* Depth i grows along `depth`, and larger i is nearer: a brick further
+     * along it is nearer.  Along a ray the brick indices change
+     * monotonically per axis (in the direction's sign, or not at all where
+     * it is 0), so a brick a ray reaches later has a larger key; bricks
+     * with equal keys never share a ray. */
+    int sign[3];
+    for (int a = 0; a < 3; a++)
+        sign[a] = depth[a] > 0.0 ? 1 : (depth[a] < 0.0 ? -1 : 0);
     /* Insertion sort: stable, allocation-free, and P is at most thousands. */
     for (int r = 0; r < ranks; r++) {
-        long key = nearness(plan, r, sy, sz);
+        long key = nearness(plan, r, sign);
         int at = r;
-        while (at > 0 && nearness(plan, order[at - 1], sy, sz) < key) {
+        while (at > 0 && nearness(plan, order[at - 1], sign) < key) {
             order[at] = order[at - 1];
             at--;
         }

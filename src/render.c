@@ -26,6 +26,7 @@
 
 #include "cubecast/grid.h"
 #include "cubecast/transfer.h"
+#include "render_general.h"
 
 /* Where sample (i, k) of the current view reads its (y, z) cell: an offset
  * into the lerped plane and the weights, or offset -1 when the sample is
@@ -259,10 +260,12 @@ static void locate_step(sample_table *samples, const cc_view *view, const cc_vol
     const cc_box *box = cc_volume_box(volume);
     int n = view->size;
     double ci = cc_grid_coord(n, i);
+    /* World to grid along y and z: 1 exactly for the original's camera. */
+    double to_y = view->scale / view->spacing[1], to_z = view->scale / view->spacing[2];
     for (int k = 0; k < n; k++) {
         double ck = cc_grid_coord(n, k);
-        double y = ci * view->cos_theta - ck * view->sin_theta;
-        double z = ci * view->sin_theta + ck * view->cos_theta;
+        double y = (ci * view->cos_theta - ck * view->sin_theta) * to_y;
+        double z = (ci * view->sin_theta + ck * view->cos_theta) * to_z;
         size_t s = (size_t)i * (size_t)n + (size_t)k;
         int cy = 0, cz = 0;
         double wy, wz;
@@ -686,7 +689,7 @@ static void plan_rows(row_plan *rows, const cc_volume *volume, const cc_view *vi
     int nx = (int)cc_volume_global_shape(volume)[0];
     for (int j = image->row_begin; j < image->row_begin + image->rows; j++) {
         row_plan *row = &rows[j - image->row_begin];
-        if (!cc_grid_locate(nx, cc_grid_coord(view->size, j), &row->cell, &row->weight) ||
+        if (!cc_grid_locate(nx, cc_view_row_coord(view, j), &row->cell, &row->weight) ||
             !owns(owned, 0, row->cell))
             row->source = ROW_EMPTY;
         else if (row->weight == 0.0 && cc_volume_plane_finite(volume, row->cell + 1))
@@ -696,6 +699,33 @@ static void plan_rows(row_plan *rows, const cc_volume *volume, const cc_view *vi
     }
 }
 
+/* A tilted view (render_general.h): each thread composites whole rows. */
+static cc_status render_general(cc_renderer *renderer, const cc_volume *volume, const cc_view *view,
+                                const cc_box *owned_cells, cc_image *image, cc_error *err)
+{
+    cc_precision precision = cc_volume_precision(volume);
+    size_t scratch_bytes = cc_general_scratch_bytes(view->size, precision);
+    size_t ray_bytes = 4 * (size_t)view->size * cc_precision_size(precision);
+    int failed = 0, row_end = image->row_begin + image->rows;
+#pragma omp parallel for schedule(dynamic, 1) reduction(|                                          \
+                                                        : failed)                                  \
+    num_threads(renderer->thread_count)
+    for (int j = image->row_begin; j < row_end; j++) {
+        thread_scratch *scratch = &renderer->scratch[thread_id()];
+        if (!grow(&scratch->plane, &scratch->plane_bytes, scratch_bytes) ||
+            !grow(&scratch->rays, &scratch->ray_bytes, ray_bytes)) {
+            failed = 1;
+            continue;
+        }
+        cc_general_row(volume, view, owned_cells, &renderer->tf, &renderer->tf_single, j,
+                       scratch->rays, scratch->plane);
+        store_row(image, j, scratch->rays, precision);
+    }
+    if (failed)
+        return cc_fail(err, CC_ERR_NOMEM, "out of memory for the render scratch buffers");
+    return CC_OK;
+}
+
 cc_status cc_render_slab(cc_renderer *renderer, const cc_volume *volume, const cc_view *view,
                          const cc_box *owned_cells, cc_image *image, cc_error *err)
 {
@@ -703,6 +733,8 @@ cc_status cc_render_slab(cc_renderer *renderer, const cc_volume *volume, const c
     if (image->width != n)
         return cc_fail(err, CC_ERR_INTERNAL, "image width %d does not match view size %d",
                        image->width, n);
+    if (!view->in_planes)
+        return render_general(renderer, volume, view, owned_cells, image, err);
     cc_status status = reserve_samples(&renderer->samples, n, err);
     if (status != CC_OK)
         return status;

@@ -12,6 +12,7 @@ struct cc_volume {
     long global_shape[3];
     cc_box box;
     cc_precision precision;
+    int order[3]; /* file axis of each stored axis */
     void *values;
     int owns_values;
     /* Per x plane: 0 not scanned yet, 1 all finite, 2 not.  A cache, so
@@ -28,6 +29,8 @@ static cc_status volume_init(const long global_shape[3], const cc_box *box, cc_p
     memcpy(volume->global_shape, global_shape, sizeof volume->global_shape);
     volume->box = *box;
     volume->precision = precision;
+    for (int a = 0; a < 3; a++)
+        volume->order[a] = a;
     *out = volume;
     return CC_OK;
 }
@@ -146,4 +149,14 @@ int cc_volume_plane_finite(const cc_volume *volume, long x)
         cache->plane_finite[local] = all_finite(volume, (size_t)local * plane, plane) ? 1 : 2;
     }
     return cache->plane_finite[local] == 1;
+}
+
+void cc_volume_set_axis_order(cc_volume *volume, const int order[3])
+{
+    memcpy(volume->order, order, sizeof volume->order);
+}
+
+const int *cc_volume_axis_order(const cc_volume *volume)
+{
+    return volume->order;
 }

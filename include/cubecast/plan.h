@@ -56,12 +56,11 @@ typedef struct cc_plan_memory {
 void cc_plan_memory_need(const cc_plan *plan, const cc_render_options *options, const long shape[3],
                          const cc_layout *layout, int threads, cc_plan_memory *out);
 
-/* Bricks mode: the ranks in the visibility order of view direction
- * (cos_theta, sin_theta) in the y-z plane, nearest first: order[0] is the
- * nearest rank.  Along any ray the bricks it crosses appear in this order,
- * so compositing partial images in it is exact. */
-void cc_plan_visibility(const cc_plan *plan, int ranks, double cos_theta, double sin_theta,
-                        int *order);
+/* Bricks mode: the ranks in the visibility order of a view whose depth
+ * grows along `depth` (cc_view.d, stored axes), nearest first: order[0]
+ * is the nearest rank.  Along any ray the bricks it crosses appear in this
+ * order, so compositing partial images in it is exact. */
+void cc_plan_visibility(const cc_plan *plan, int ranks, const double depth[3], int *order);
 
 /* Bricks mode: the brick (ix, iy, iz) of a rank. */
 void cc_plan_brick_of(const cc_plan *plan, int rank, int brick[3]);

@@ -29,6 +29,13 @@ cc_status cc_volume_wrap(const long global_shape[3], const cc_box *box, cc_preci
 void cc_volume_destroy(cc_volume *volume);
 
 const long *cc_volume_global_shape(const cc_volume *volume);
+
+/* The file axis of each stored axis: axis a of the volume (its box and
+ * global shape) is axis order[a] of the file (camera.h).  The identity
+ * until set; set before the values are read.  input.h reads through it,
+ * projection.h sums and checksums in file coordinates through it. */
+void cc_volume_set_axis_order(cc_volume *volume, const int order[3]);
+const int *cc_volume_axis_order(const cc_volume *volume);
 const cc_box *cc_volume_box(const cc_volume *volume);
 cc_precision cc_volume_precision(const cc_volume *volume);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "cubecast/camera.h"
 #include "cubecast/grid.h"
 #include "cubecast/plan.h"
 #include "cubecast/view.h"
@@ -376,6 +377,76 @@ static void check_rays(const world *w, const int *owner, double cos_theta, doubl
     }
 }
 
+/* The same walk for a tilted camera (camera.h), in 3D: the point of ray
+ * (a, b) at depth t is a u + b w + t d, larger t nearer. */
+static void check_rays_3d(const world *w, const int *owner, const cc_view *view,
+                          const int *position)
+{
+    long cells[3] = {w->shape[0] - 1, w->shape[1] - 1, w->shape[2] - 1};
+    double reach = 0.5 * sqrt((double)(w->shape[0] * w->shape[0] + w->shape[1] * w->shape[1] +
+                                       w->shape[2] * w->shape[2])) +
+                   1.0;
+    long steps = (long)(4.0 * reach) + 1;
+    enum { RAYS = 9 };
+    for (int ja = 0; ja < RAYS; ja++) {
+        for (int kb = 0; kb < RAYS; kb++) {
+            double a = -reach + 2.0 * reach * ja / (RAYS - 1);
+            double b = -reach + 2.0 * reach * kb / (RAYS - 1);
+            int last = -1;
+            for (long i = steps - 1; i >= 0; i--) {
+                double t = -reach + 2.0 * reach * (double)i / (double)(steps - 1);
+                int cell[3], inside = 1;
+                for (int axis = 0; axis < 3 && inside; axis++) {
+                    double weight, p = a * view->u[axis] + b * view->w[axis] + t * view->d[axis];
+                    inside = cc_grid_locate((int)w->shape[axis], p, &cell[axis], &weight);
+                }
+                if (!inside)
+                    continue;
+                int r = owner[(cell[0] * cells[1] + cell[1]) * cells[2] + cell[2]];
+                if (r < 0 || r == last)
+                    continue;
+                if (last >= 0 && !(position[r] > position[last])) {
+                    CHECK(position[r] > position[last]);
+                    if (check_failures < 25)
+                        fprintf(stderr,
+                                "  shape %ldx%ldx%ld, P=%d, depth (%g, %g, %g): rank %d "
+                                "(position %d) met after rank %d (position %d)\n",
+                                w->shape[0], w->shape[1], w->shape[2], w->ranks, view->d[0],
+                                view->d[1], view->d[2], r, position[r], last, position[last]);
+                }
+                last = r;
+            }
+        }
+    }
+}
+
+/* Tilted cameras over a whole turn: cc_plan_visibility with the view's
+ * depth direction orders every 3D ray's bricks. */
+static void check_visibility_tilted(const world *w, const int *owner)
+{
+    static const double elevations[] = {30.0, -55.0, 80.0};
+    for (size_t e = 0; e < sizeof elevations / sizeof elevations[0]; e++) {
+        cc_render_options options = w->options;
+        options.elevation_deg = elevations[e];
+        options.start_deg = 10.0;
+        options.sweep_deg = 360.0;
+        options.frames = 8;
+        cc_camera camera;
+        cc_error err;
+        CHECK(cc_camera_make(&options, w->shape, &camera, &err) == CC_OK);
+        if (check_failures > 0)
+            return;
+        for (int f = 0; f < options.frames; f++) {
+            cc_view view = cc_camera_view(&camera, f);
+            int order[MAX_RANKS], position[MAX_RANKS];
+            cc_plan_visibility(&w->plans[0], w->ranks, view.d, order);
+            for (int q = 0; q < w->ranks; q++)
+                position[order[q]] = q;
+            check_rays_3d(w, owner, &view, position);
+        }
+    }
+}
+
 static void check_visibility(const world *w, const int *owner)
 {
     double directions[64][2];
@@ -401,7 +472,8 @@ static void check_visibility(const world *w, const int *owner)
         int order[MAX_RANKS], position[MAX_RANKS];
         for (int r = 0; r < w->ranks; r++)
             position[r] = -1;
-        cc_plan_visibility(&w->plans[0], w->ranks, directions[d][0], directions[d][1], order);
+        double depth[3] = {0.0, directions[d][0], directions[d][1]};
+        cc_plan_visibility(&w->plans[0], w->ranks, depth, order);
         int permutation = 1;
         for (int q = 0; q < w->ranks; q++) {
             if (order[q] < 0 || order[q] >= w->ranks || position[order[q]] >= 0)
@@ -414,8 +486,7 @@ static void check_visibility(const world *w, const int *owner)
             continue;
         /* Any rank's plan gives the same order. */
         int other[MAX_RANKS];
-        cc_plan_visibility(&w->plans[w->ranks - 1], w->ranks, directions[d][0], directions[d][1],
-                           other);
+        cc_plan_visibility(&w->plans[w->ranks - 1], w->ranks, depth, other);
         CHECK(memcmp(order, other, sizeof(int) * (size_t)w->ranks) == 0);
         check_rays(w, owner, directions[d][0], directions[d][1], position);
     }
@@ -451,8 +522,10 @@ int main(void)
                     check_projection(w, counts);
                     check_bricks(w, counts, owner);
                     /* Bricks ignore the node layout: rays once per P. */
-                    if (nodes == 1)
+                    if (nodes == 1) {
                         check_visibility(w, owner);
+                        check_visibility_tilted(w, owner);
+                    }
                 }
             }
         }

@@ -1,0 +1,391 @@
+/* render_general.c - the render kernel for any view direction
+ * (render_general.h). */
+#include "render_general.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cubecast/grid.h"
+
+/* Ray spans start and end on multiples of this many rays (a 512-bit vector
+ * of floats), or at n, as in render.c, so a ray keeps its SIMD lane
+ * whatever part of the row a decomposition renders. */
+enum { SPAN_ALIGN = 16 };
+
+/* Where the samples of one image row sit: along stored axis a, sample
+ * (i, k) is at grid index coordinate base[a][k] + c(i) * step[a] (voxel m
+ * at coordinate m).  A sample is used when its coordinate lies in [lo, hi]
+ * on every axis, hi_open saying whether hi itself belongs to a cell that
+ * is not owned. */
+typedef struct row_geometry {
+    int n;
+    double *base[3];
+    double step[3];
+    double row[3];    /* the row's part of base, before the column's */
+    double column[3]; /* base[a][k] = row[a] + c(k) * column[a] */
+    double lo[3], hi[3];
+    int hi_open[3];
+    int last_cell[3]; /* the cell of the grid's last plane: n - 2 */
+    long box_lo[3];
+    long stride[2]; /* of stored axes 0 and 1 in the held box */
+} row_geometry;
+
+size_t cc_general_scratch_bytes(int n, cc_precision precision)
+{
+    /* base[3] in double, then the row's values, then (double) a mask */
+    return (size_t)n * (3 * sizeof(double) + cc_precision_size(precision) + sizeof(double)) + 64;
+}
+
+/* The geometry of image row j; returns 0 when the owned box is empty. */
+static int row_geometry_of(const cc_volume *volume, const cc_view *view, const cc_box *owned, int j,
+                           void *scratch, row_geometry *g)
+{
+    const long *shape = cc_volume_global_shape(volume);
+    const cc_box *box = cc_volume_box(volume);
+    int n = view->size;
+    g->n = n;
+    double cj = cc_grid_coord(n, j);
+    for (int a = 0; a < 3; a++) {
+        if (owned->count[a] <= 0)
+            return 0;
+        /* World p / spacing = -n/2 + m * n/(n-1) at voxel m. */
+        double na = (double)shape[a];
+        double factor = view->scale * (na - 1.0) / (na * view->spacing[a]);
+        g->row[a] = 0.5 * (na - 1.0) + factor * cj * view->u[a];
+        g->column[a] = factor * view->w[a];
+        g->step[a] = factor * view->d[a];
+        g->base[a] = (double *)scratch + (size_t)a * (size_t)n;
+        for (int k = 0; k < n; k++)
+            g->base[a][k] = g->row[a] + cc_grid_coord(n, k) * g->column[a];
+        g->lo[a] = (double)owned->lo[a];
+        g->hi[a] = (double)(owned->lo[a] + owned->count[a]);
+        /* The grid's last plane belongs to the last cell (SciPy's rule). */
+        g->hi_open[a] = owned->lo[a] + owned->count[a] < shape[a] - 1;
+        g->last_cell[a] = (int)shape[a] - 2;
+        g->box_lo[a] = box->lo[a];
+    }
+    g->stride[1] = box->count[2];
+    g->stride[0] = box->count[1] * box->count[2];
+    return 1;
+}
+
+/* The rays of depth step ci that can have a sample in the owned box, from
+ * the linear form of each coordinate in k, widened by a ray each side
+ * (the per-sample test decides) and to whole vectors. */
+static void rays_inside(const row_geometry *g, double ci, int *begin, int *end)
+{
+    int n = g->n;
+    double k_lo = 0.0, k_hi = (double)(n - 1);
+    double first = cc_grid_coord(n, 0), pitch = (double)n / (double)(n - 1);
+    for (int a = 0; a < 3; a++) {
+        /* coordinate = constant + slope * k */
+        double constant = g->row[a] + ci * g->step[a] + first * g->column[a];
+        double slope = pitch * g->column[a];
+        if (fabs(slope) < 1e-12) {
+            if (constant < g->lo[a] - 1e-9 || constant > g->hi[a] + 1e-9)
+                k_hi = -1.0;
+            continue;
+        }
+        double from = (g->lo[a] - constant) / slope, to = (g->hi[a] - constant) / slope;
+        k_lo = fmax(k_lo, fmin(from, to));
+        k_hi = fmin(k_hi, fmax(from, to));
+    }
+    if (!(k_hi >= k_lo)) {
+        *begin = *end = 0;
+        return;
+    }
+    int lo = (int)fmax(0.0, floor(k_lo) - 1.0), hi = (int)fmin((double)n, ceil(k_hi) + 2.0);
+    *begin = lo / SPAN_ALIGN * SPAN_ALIGN;
+    *end = hi > n - n % SPAN_ALIGN ? n : (hi + SPAN_ALIGN - 1) / SPAN_ALIGN * SPAN_ALIGN;
+}
+
+/* Cell and weight of a coordinate known to be inside the grid. */
+#define CC_CELL(g, a, x, cell, weight)                                                             \
+    do {                                                                                           \
+        int c_ = (int)(x);                                                                         \
+        (cell) = c_ < (g)->last_cell[a] ? c_ : (g)->last_cell[a];                                  \
+        (weight) = (x) - (double)(cell);                                                           \
+    } while (0)
+
+/* 1 when coordinate x along axis a lies in the owned cells. */
+static inline int owned_at(const row_geometry *g, int a, double x)
+{
+    return (x >= g->lo[a]) & ((x < g->hi[a]) | ((x <= g->hi[a]) & !g->hi_open[a]));
+}
+
+/* Two neighbouring floats read as one 64-bit word (one gather element). */
+static inline float lerp_pair(const float *p, float w)
+{
+    uint64_t pair;
+    memcpy(&pair, p, sizeof pair);
+    uint32_t low = (uint32_t)pair, high = (uint32_t)(pair >> 32);
+    float first, second;
+    memcpy(&first, &low, sizeof first);
+    memcpy(&second, &high, sizeof second);
+    return (1.0f - w) * first + w * second;
+}
+
+/* Step 1, single precision: the values of depth step ci for rays [begin,
+ * end), trilinear from the cell's 8 corners ((1 - w) a + w b at every
+ * stage, as render.c's lerps), `empty` where a sample is not used. */
+static void sample_step_single(const row_geometry *g, const float *restrict values, double ci,
+                               int begin, int end, float empty, float *restrict out)
+{
+    const double *restrict bx = g->base[0], *restrict by = g->base[1], *restrict bz = g->base[2];
+    double sx = ci * g->step[0], sy = ci * g->step[1], sz = ci * g->step[2];
+    long xs = g->stride[0], ys = g->stride[1];
+#pragma omp simd
+    for (int k = begin; k < end; k++) {
+        double x = bx[k] + sx, y = by[k] + sy, z = bz[k] + sz;
+        int in = owned_at(g, 0, x) & owned_at(g, 1, y) & owned_at(g, 2, z);
+        x = in ? x : g->lo[0];
+        y = in ? y : g->lo[1];
+        z = in ? z : g->lo[2];
+        int cx, cy, cz;
+        double wx, wy, wz;
+        CC_CELL(g, 0, x, cx, wx);
+        CC_CELL(g, 1, y, cy, wy);
+        CC_CELL(g, 2, z, cz, wz);
+        long o = (long)(cx - g->box_lo[0]) * xs + (long)(cy - g->box_lo[1]) * ys +
+                 (long)(cz - g->box_lo[2]);
+        const float *p = values + o;
+        float fx = (float)wx, fy = (float)wy, fz = (float)wz;
+        float c00 = lerp_pair(p, fz), c01 = lerp_pair(p + ys, fz);
+        float c10 = lerp_pair(p + xs, fz), c11 = lerp_pair(p + xs + ys, fz);
+        float v =
+            (1.0f - fx) * ((1.0f - fy) * c00 + fy * c01) + fx * ((1.0f - fy) * c10 + fy * c11);
+        out[k] = in ? v : empty;
+    }
+}
+
+static void sample_step_double(const row_geometry *geometry, const double *restrict values,
+                               double ci, int begin, int end, double *restrict out)
+{
+    /* A local copy: gcc does not vectorise the loop reading the bounds
+     * through the pointer (the float copy does not mind). */
+    const row_geometry local = *geometry, *g = &local;
+    const double *restrict bx = g->base[0], *restrict by = g->base[1], *restrict bz = g->base[2];
+    double sx = ci * g->step[0], sy = ci * g->step[1], sz = ci * g->step[2];
+    long xs = g->stride[0], ys = g->stride[1];
+#pragma omp simd
+    for (int k = begin; k < end; k++) {
+        double x = bx[k] + sx, y = by[k] + sy, z = bz[k] + sz;
+        int in = owned_at(g, 0, x) & owned_at(g, 1, y) & owned_at(g, 2, z);
+        x = in ? x : g->lo[0];
+        y = in ? y : g->lo[1];
+        z = in ? z : g->lo[2];
+        int cx, cy, cz;
+        double wx, wy, wz;
+        CC_CELL(g, 0, x, cx, wx);
+        CC_CELL(g, 1, y, cy, wy);
+        CC_CELL(g, 2, z, cz, wz);
+        long o = (long)(cx - g->box_lo[0]) * xs + (long)(cy - g->box_lo[1]) * ys +
+                 (long)(cz - g->box_lo[2]);
+        /* Indexed from values (not from values + o) so gcc can gather. */
+        long o1 = o + ys, o2 = o + xs, o3 = o + xs + ys;
+        double c00 = (1.0 - wz) * values[o] + wz * values[o + 1];
+        double c01 = (1.0 - wz) * values[o1] + wz * values[o1 + 1];
+        double c10 = (1.0 - wz) * values[o2] + wz * values[o2 + 1];
+        double c11 = (1.0 - wz) * values[o3] + wz * values[o3 + 1];
+        double v = (1.0 - wx) * ((1.0 - wy) * c00 + wy * c01) + wx * ((1.0 - wy) * c10 + wy * c11);
+        out[k] = in ? v : NAN;
+    }
+}
+
+/* Step 2, single precision: the transfer function and compositing of one
+ * depth step's values, copied per transfer function shape as in render.c
+ * (original: section 1's bands, empty samples given as 0; otherwise
+ * cc_tf_sample_single with constant shape, count and corrected). */
+static inline __attribute__((always_inline)) void
+composite_step_single(const float *restrict value, int begin, int end, float *restrict rays, int n,
+                      const cc_tf_single *tf, const int original, const int shape, const int count,
+                      const int corrected)
+{
+    float *restrict r = rays, *restrict g = rays + n, *restrict b = rays + 2 * n;
+    float *restrict t = rays + 3 * n;
+    const int log_scale = tf->log_scale, nodes = tf->node_count;
+#pragma omp simd
+    for (int k = begin; k < end; k++) {
+        cc_rgba_single c;
+        if (original) {
+            float cr, cg, cb, ca;
+            cc_transfer_single(value[k], &cr, &cg, &cb, &ca);
+            c = (cc_rgba_single){cr, cg, cb, ca};
+        } else {
+            c = cc_tf_sample_single(tf, value[k], log_scale, nodes, shape, count, corrected);
+        }
+        r[k] = c.a * c.r + (1.0f - c.a) * r[k];
+        g[k] = c.a * c.g + (1.0f - c.a) * g[k];
+        b[k] = c.a * c.b + (1.0f - c.a) * b[k];
+        t[k] *= 1.0f - c.a;
+    }
+}
+
+typedef void (*step_kernel)(const float *, int, int, float *, int, const cc_tf_single *);
+#define CC_STEP(P, C, O)                                                                           \
+    static void step_##P##_##C##_##O(const float *value, int begin, int end, float *rays, int n,   \
+                                     const cc_tf_single *tf)                                       \
+    {                                                                                              \
+        composite_step_single(value, begin, end, rays, n, tf, 0, P, C, O);                         \
+    }
+#define CC_STEPS(P, O)                                                                             \
+    CC_STEP(P, 1, O)                                                                               \
+    CC_STEP(P, 2, O)                                                                               \
+    CC_STEP(P, 3, O)                                                                               \
+    CC_STEP(P, 4, O)                                                                               \
+    CC_STEP(P, 5, O)                                                                               \
+    CC_STEP(P, 6, O)                                                                               \
+    CC_STEP(P, 7, O)                                                                               \
+    CC_STEP(P, 8, O)                                                                               \
+    CC_STEP(P, 9, O)                                                                               \
+    CC_STEP(P, 10, O)                                                                              \
+    CC_STEP(P, 11, O)                                                                              \
+    CC_STEP(P, 12, O)                                                                              \
+    CC_STEP(P, 13, O)                                                                              \
+    CC_STEP(P, 14, O)                                                                              \
+    CC_STEP(P, 15, O)                                                                              \
+    CC_STEP(P, 16, O)
+CC_STEPS(0, 0)
+CC_STEPS(0, 1)
+CC_STEPS(1, 0)
+CC_STEPS(1, 1)
+CC_STEPS(2, 0)
+CC_STEPS(2, 1)
+#define CC_ROW(P, O)                                                                               \
+    {                                                                                              \
+        step_##P##_1_##O, step_##P##_2_##O, step_##P##_3_##O, step_##P##_4_##O, step_##P##_5_##O,  \
+            step_##P##_6_##O, step_##P##_7_##O, step_##P##_8_##O, step_##P##_9_##O,                \
+            step_##P##_10_##O, step_##P##_11_##O, step_##P##_12_##O, step_##P##_13_##O,            \
+            step_##P##_14_##O, step_##P##_15_##O, step_##P##_16_##O                                \
+    }
+static const step_kernel step_kernels[3][2][16] = {
+    {CC_ROW(0, 0), CC_ROW(0, 1)}, {CC_ROW(1, 0), CC_ROW(1, 1)}, {CC_ROW(2, 0), CC_ROW(2, 1)}};
+#undef CC_ROW
+#undef CC_STEPS
+#undef CC_STEP
+
+static void step_original(const float *value, int begin, int end, float *rays, int n,
+                          const cc_tf_single *tf)
+{
+    composite_step_single(value, begin, end, rays, n, tf, 1, 0, 3, 0);
+}
+
+static step_kernel step_kernel_for(const cc_tf *tf, const cc_tf_single *tf_single)
+{
+    if (tf->kind == CC_TF_ORIGINAL && tf->opacity_exponent == 0.0)
+        return step_original;
+    int piecewise = tf_single->kind == CC_TF_PIECEWISE;
+    int corrected = tf_single->opacity_exponent != 0.0f;
+    int shape = piecewise ? 1 + (tf_single->alpha_count > 0) : 0;
+    int count = piecewise ? cc_tf_search_halvings(tf_single->node_count) : tf_single->band_count;
+    count = count < 1 ? 1 : (count > 16 ? 16 : count);
+    return step_kernels[shape][corrected][count - 1];
+}
+
+#pragma omp declare simd notinbranch
+extern double exp(double);
+#pragma omp declare simd notinbranch
+extern double log(double);
+
+/* Step 2, double precision, section 1's bands exactly (as render.c's
+ * composite_row_double: empty samples get zero colour and alpha). */
+static void composite_step_original_double(double *restrict value, double *restrict keep, int begin,
+                                           int end, double *restrict rays, int n)
+{
+    double *restrict r = rays, *restrict g = rays + n, *restrict b = rays + 2 * n;
+    double *restrict t = rays + 3 * n;
+    /* Two loops, as render.c's: gcc vectorises the log/exp loop only
+     * without the selects. */
+    for (int k = begin; k < end; k++) {
+        int inside = (value[k] > 0.0) & (value[k] < INFINITY);
+        keep[k] = inside ? 1.0 : 0.0;
+        value[k] = inside ? value[k] : 1.0;
+    }
+#pragma omp simd
+    for (int k = begin; k < end; k++) {
+        double s = log(value[k]);
+        double d1 = s - cc_band_centre[0], d2 = s - cc_band_centre[1], d3 = s - cc_band_centre[2];
+        double e1 = keep[k] * exp(-d1 * d1 / cc_band_width[0]);
+        double e2 = keep[k] * exp(-d2 * d2 / cc_band_width[1]);
+        double e3 = keep[k] * exp(-d3 * d3 / cc_band_width[2]);
+        double cr =
+            cc_band_weight[0][0] * e1 + cc_band_weight[0][1] * e2 + cc_band_weight[0][2] * e3;
+        double cg =
+            cc_band_weight[1][0] * e1 + cc_band_weight[1][1] * e2 + cc_band_weight[1][2] * e3;
+        double cb =
+            cc_band_weight[2][0] * e1 + cc_band_weight[2][1] * e2 + cc_band_weight[2][2] * e3;
+        double a =
+            cc_band_weight[3][0] * e1 + cc_band_weight[3][1] * e2 + cc_band_weight[3][2] * e3;
+        r[k] = a * cr + (1.0 - a) * r[k];
+        g[k] = a * cg + (1.0 - a) * g[k];
+        b[k] = a * cb + (1.0 - a) * b[k];
+        t[k] *= 1.0 - a;
+    }
+}
+
+/* Step 2, double precision, any other transfer function: cc_tf_eval. */
+static void composite_step_tf_double(const double *restrict value, int begin, int end,
+                                     double *restrict rays, int n, const cc_tf *tf)
+{
+    double *restrict r = rays, *restrict g = rays + n, *restrict b = rays + 2 * n;
+    double *restrict t = rays + 3 * n;
+    for (int k = begin; k < end; k++) {
+        if (isnan(value[k]))
+            continue; /* not used (or NaN): empty on any scale */
+        double rgba[4];
+        cc_tf_eval(tf, value[k], rgba);
+        double a = rgba[3];
+        r[k] = a * rgba[0] + (1.0 - a) * r[k];
+        g[k] = a * rgba[1] + (1.0 - a) * g[k];
+        b[k] = a * rgba[2] + (1.0 - a) * b[k];
+        t[k] *= 1.0 - a;
+    }
+}
+
+void cc_general_row(const cc_volume *volume, const cc_view *view, const cc_box *owned,
+                    const cc_tf *tf, const cc_tf_single *tf_single, int j, void *rays,
+                    void *scratch)
+{
+    int n = view->size;
+    int is_double = cc_volume_precision(volume) == CC_DOUBLE;
+    for (int k = 0; k < n; k++) {
+        for (int c = 0; c < 3; c++) {
+            if (is_double)
+                ((double *)rays)[c * n + k] = 0.0;
+            else
+                ((float *)rays)[c * n + k] = 0.0f;
+        }
+        if (is_double)
+            ((double *)rays)[3 * n + k] = 1.0;
+        else
+            ((float *)rays)[3 * n + k] = 1.0f;
+    }
+    row_geometry g;
+    if (!row_geometry_of(volume, view, owned, j, scratch, &g))
+        return;
+    void *value = (char *)scratch + (size_t)n * 3 * sizeof(double);
+    int original = tf->kind == CC_TF_ORIGINAL && tf->opacity_exponent == 0.0;
+    step_kernel step = is_double ? NULL : step_kernel_for(tf, tf_single);
+    for (int i = 0; i < n; i++) {
+        double ci = cc_grid_coord(n, i);
+        int begin, end;
+        rays_inside(&g, ci, &begin, &end);
+        if (begin >= end)
+            continue;
+        if (is_double) {
+            sample_step_double(&g, cc_volume_values_const(volume), ci, begin, end, value);
+            if (original)
+                composite_step_original_double(value, (double *)value + n, begin, end, rays, n);
+            else
+                composite_step_tf_double(value, begin, end, rays, n, tf);
+        } else {
+            /* Section 1's function reads an unused sample as 0, the others
+             * as NaN: empty either way. */
+            sample_step_single(&g, cc_volume_values_const(volume), ci, begin, end,
+                               original ? 0.0f : NAN, value);
+            step(value, begin, end, rays, n, tf_single);
+        }
+    }
+}

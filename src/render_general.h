@@ -1,0 +1,32 @@
+/* render_general.h - the render kernel for any view direction (private to
+ * render.c).
+ *
+ * When the view is tilted (an elevation), an image row no longer lies in
+ * one plane of the volume, so each sample is located in 3D and
+ * interpolated from the 8 corners of its cell.  Per image row it runs, for
+ * every depth step, across the row's rays at once (the compositing
+ * recurrence is sequential along a ray, independent across rays), in two
+ * vectorised loops: locate and interpolate, then transfer function and
+ * compositing, with the same transfer function code as the row-plane
+ * kernel (render.c). */
+#ifndef CUBECAST_RENDER_GENERAL_H
+#define CUBECAST_RENDER_GENERAL_H
+
+#include <stddef.h>
+
+#include "cubecast/box.h"
+#include "cubecast/transfer.h"
+#include "cubecast/view.h"
+#include "cubecast/volume.h"
+
+/* Bytes of scratch one thread needs for rows of an N-sample view. */
+size_t cc_general_scratch_bytes(int n, cc_precision precision);
+
+/* Composites image row j of view into rays (r, g, b and transmittance, N
+ * values each, in the volume's precision), using only samples whose cell
+ * (lower corner) lies in owned. */
+void cc_general_row(const cc_volume *volume, const cc_view *view, const cc_box *owned,
+                    const cc_tf *tf, const cc_tf_single *tf_single, int j, void *rays,
+                    void *scratch);
+
+#endif
