@@ -46,6 +46,17 @@ cc_status cc_camera_make(const cc_render_options *options, const long file_shape
     return CC_OK;
 }
 
+double cc_camera_chord(const cc_camera *camera)
+{
+    double phi = camera->elevation_deg * (cc_pi / 180.0);
+    double across = 0.5 * (camera->spacing[1] * (double)camera->shape[1] +
+                           camera->spacing[2] * (double)camera->shape[2]);
+    double along = camera->spacing[0] * (double)camera->shape[0];
+    /* The original's camera: (ny + nz) / 2 exactly. */
+    double chord = (fabs(cos(phi)) * across + fabs(sin(phi)) * along) / camera->scale;
+    return chord < camera->size ? chord : camera->size;
+}
+
 int cc_camera_rows_in_planes(const cc_camera *camera)
 {
     return camera->elevation_deg == 0.0;

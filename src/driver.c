@@ -332,7 +332,8 @@ static cc_status finish_transfer(run *r, cc_error *err)
         return CC_OK;
     cc_status status = CC_OK;
     if (r->layout.rank == 0) {
-        status = cc_tf_finish(r->options, r->histogram, r->shape, &r->tf, &r->tf_source, err);
+        status = cc_tf_finish(r->options, r->histogram, cc_camera_chord(&r->camera), &r->tf,
+                              &r->tf_source, err);
         if (status == CC_OK)
             correct_opacity(r);
         if (status == CC_OK && r->tf_source.automatic && !r->options->quiet) {

@@ -259,6 +259,8 @@ void cc_plan_visibility(const cc_plan *plan, int ranks, const double depth[3], i
  * cube a single rank peaks 28 MiB above its volume.  MPI-IO's collective
  * buffer adds 4 MiB (input.c).  40 MiB leaves a margin. */
 #define FIXED_BYTES (40.0 * 1048576.0)
+/* The buffer a volume read in another axis order goes through (input.c). */
+#define READ_BUFFER_BYTES (64.0 * 1048576.0)
 /* The slab rows mode streams the unheld planes through (driver.c). */
 #define STREAM_SLAB_BYTES (16.0 * 1048576.0)
 
@@ -273,6 +275,12 @@ void cc_plan_memory_need(const cc_plan *plan, const cc_render_options *options, 
     out->volume = (double)cc_box_voxels(&plan->held) * value;
     if (plan->held_shared && !node_first)
         out->volume = 0.0;
+    /* An orbit about y or z reads the volume transposed, through a buffer
+     * of up to 64 MiB per rank (input.c). */
+    if (options->axis != 0) {
+        double box = (double)cc_box_voxels(&plan->read) * value;
+        out->volume += box < READ_BUFFER_BYTES ? box : READ_BUFFER_BYTES;
+    }
     /* The image rendered into, the whole frame (rows, bricks), RGB, and a
      * PNG buffer that can exceed the RGB when nothing compresses. */
     double rows = plan->row_end - plan->row_begin;

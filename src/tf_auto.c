@@ -85,9 +85,8 @@ static void set_opacities(const cc_histogram *histogram, cc_tf *tf, double sampl
     }
 }
 
-cc_status cc_tf_auto(const cc_histogram *histogram, const long shape[3],
-                     const cc_render_options *options, cc_tf *tf, cc_tf_source *source,
-                     cc_error *err)
+cc_status cc_tf_auto(const cc_histogram *histogram, double chord, const cc_render_options *options,
+                     cc_tf *tf, cc_tf_source *source, cc_error *err)
 {
     const cc_colormap *map = cc_colormap_default();
     if (options->colormap != NULL && cc_colormap_find(options->colormap, &map, err) != CC_OK)
@@ -132,10 +131,7 @@ cc_status cc_tf_auto(const cc_histogram *histogram, const long shape[3],
             tf->weight[c][b] = rgb[c];
         tf->weight[3][b] = 0.05 + 0.95 * pow(t, 3.0);
     }
-    /* A ray turns about x: it crosses the y-z section, about (ny + nz) / 2
-     * samples of spacing ~1, and at most the camera's N. */
-    double chord = 0.5 * (double)(shape[1] + shape[2]);
-    set_opacities(histogram, tf, AUTO_INSIDE * (chord < options->size ? chord : options->size));
+    set_opacities(histogram, tf, AUTO_INSIDE * chord);
     source->automatic = 1;
     source->has_data_range = 1;
     source->data_range[0] = range[0];

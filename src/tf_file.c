@@ -430,10 +430,10 @@ cc_status cc_tf_build(const cc_render_options *options, cc_tf *tf, cc_tf_source 
 /* Once the data are read: --tf auto fitted to the histogram, or a ParaView
  * file read again with its percentile range resolved. */
 cc_status cc_tf_finish(const cc_render_options *options, const cc_histogram *histogram,
-                       const long shape[3], cc_tf *tf, cc_tf_source *source, cc_error *err)
+                       double chord, cc_tf *tf, cc_tf_source *source, cc_error *err)
 {
     if (source->automatic)
-        return cc_tf_auto(histogram, shape, options, tf, source, err);
+        return cc_tf_auto(histogram, chord, options, tf, source, err);
     const cc_value_range *given = &options->data_range;
     if (!given->percentile)
         return CC_OK;

@@ -40,6 +40,12 @@ cc_view cc_camera_view(const cc_camera *camera, int frame);
  * 0): the row-plane kernel and rows mode serve it. */
 int cc_camera_rows_in_planes(const cc_camera *camera);
 
+/* About how many depth samples a ray crosses inside the volume: the
+ * grid's extent along the view direction (the mean of the two stored
+ * axes the orbit turns in, tilted towards axis 0 by the elevation) over
+ * the scale s, at most N.  --tf auto sizes its opacities by it. */
+double cc_camera_chord(const cc_camera *camera);
+
 /* The cyclic axis order of orbit axis `axis` (0, 1, 2). */
 void cc_camera_axis_order(int axis, int order[3]);
 

@@ -27,9 +27,10 @@
 #include "cubecast/transfer.h"
 
 /* Fills tf (kind CC_TF_BANDS) and source (automatic, data_range, colormap)
- * for the input's histogram and shape and options (--scale, --data-range,
- * --colormap, --size, --opacity-unit). */
-cc_status cc_tf_auto(const cc_histogram *histogram, const long shape[3],
+ * for the input's histogram and options (--scale, --data-range,
+ * --colormap, --size, --opacity-unit); chord is how many samples a ray
+ * crosses inside the volume (cc_camera_chord), which sizes the opacities. */
+cc_status cc_tf_auto(const cc_histogram *histogram, double chord,
                      const cc_render_options *options, cc_tf *tf, cc_tf_source *source,
                      cc_error *err);
 

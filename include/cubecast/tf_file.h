@@ -64,7 +64,7 @@ cc_status cc_tf_build(const cc_render_options *options, cc_tf *tf, cc_tf_source 
  * ParaView file's percentile range resolved and the file read with it.
  * tf and source are what cc_tf_build made; nothing to do otherwise. */
 cc_status cc_tf_finish(const cc_render_options *options, const cc_histogram *histogram,
-                       const long shape[3], cc_tf *tf, cc_tf_source *source, cc_error *err);
+                       double chord, cc_tf *tf, cc_tf_source *source, cc_error *err);
 
 /* One line saying which function drew the frames (the PNG text chunk
  * "transfer_function"), e.g. "ParaView file 'cool.json' (crc32 1a2b3c4d),

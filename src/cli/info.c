@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cubecast/camera.h"
 #include "cubecast/histogram.h"
 #include "cubecast/input.h"
 #include "cubecast/memory.h"
@@ -166,7 +167,9 @@ static void print_auto(const char *path, const char *dataset, const long shape[3
     cc_tf tf;
     cc_tf_source source;
     cc_error err;
-    if (cc_tf_auto(values, shape, &options, &tf, &source, &err) != CC_OK) {
+    cc_camera camera;
+    if (cc_camera_make(&options, shape, &camera, &err) != CC_OK ||
+        cc_tf_auto(values, cc_camera_chord(&camera), &options, &tf, &source, &err) != CC_OK) {
         printf("--tf auto: %s\n", err.message);
         return;
     }

@@ -132,8 +132,30 @@ static void test_tilted_views(void)
     }
 }
 
+/* --tf auto's chord: the original's (ny + nz) / 2 samples, at most N;
+ * more samples when zoomed in, the orbit axis's extent when tilted. */
+static void test_chord(void)
+{
+    const long shape[3] = {40, 30, 50};
+    cc_camera camera;
+    cc_error err;
+    cc_render_options options = options_with(0, 0.0, 1.0, 0);
+    CHECK_INT(cc_camera_make(&options, shape, &camera, &err), CC_OK);
+    CHECK(cc_camera_chord(&camera) == 40.0);
+    options.size = 32; /* capped at N */
+    CHECK_INT(cc_camera_make(&options, shape, &camera, &err), CC_OK);
+    CHECK(cc_camera_chord(&camera) == 32.0);
+    options = options_with(0, 0.0, 0.5, 0); /* s = 2: half the samples */
+    CHECK_INT(cc_camera_make(&options, shape, &camera, &err), CC_OK);
+    CHECK_NEAR(cc_camera_chord(&camera), 20.0, 1e-12);
+    options = options_with(1, 60.0, 1.0, 0); /* stored (y, z, x): across 45, along 30 */
+    CHECK_INT(cc_camera_make(&options, shape, &camera, &err), CC_OK);
+    CHECK_NEAR(cc_camera_chord(&camera), 0.5 * 45.0 + sqrt(0.75) * 30.0, 1e-12);
+}
+
 int main(void)
 {
+    test_chord();
     test_default_is_original();
     test_axis_order_and_spacing();
     test_scale();
