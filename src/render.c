@@ -540,20 +540,8 @@ static void composite_row_double(const sample_table *samples, const double *rest
         }
 #pragma omp simd
         for (int k = begin; k < end; k++) {
-            double s = log(value[k]);
-            double d1 = s - cc_band_centre[0], d2 = s - cc_band_centre[1];
-            double d3 = s - cc_band_centre[2];
-            double e1 = keep[k] * exp(-d1 * d1 / cc_band_width[0]);
-            double e2 = keep[k] * exp(-d2 * d2 / cc_band_width[1]);
-            double e3 = keep[k] * exp(-d3 * d3 / cc_band_width[2]);
-            double cr =
-                cc_band_weight[0][0] * e1 + cc_band_weight[0][1] * e2 + cc_band_weight[0][2] * e3;
-            double cg =
-                cc_band_weight[1][0] * e1 + cc_band_weight[1][1] * e2 + cc_band_weight[1][2] * e3;
-            double cb =
-                cc_band_weight[2][0] * e1 + cc_band_weight[2][1] * e2 + cc_band_weight[2][2] * e3;
-            double a =
-                cc_band_weight[3][0] * e1 + cc_band_weight[3][1] * e2 + cc_band_weight[3][2] * e3;
+            double cr, cg, cb, a;
+            cc_transfer_double(log(value[k]), keep[k], &cr, &cg, &cb, &a);
             r[k] = a * cr + (1.0 - a) * r[k];
             g[k] = a * cg + (1.0 - a) * g[k];
             b[k] = a * cb + (1.0 - a) * b[k];

@@ -127,6 +127,26 @@ static inline float lerp_pair(const float *p, float w)
     return (1.0f - w) * first + w * second;
 }
 
+/* Where the sample at grid coordinates (x, y, z) reads: 1 when it is
+ * used, with the offset of its cell's lower corner in the held box and
+ * its weights; 0 (offset of the box's first cell, in bounds) otherwise. */
+static inline __attribute__((always_inline)) int locate(const row_geometry *g, double x, double y,
+                                                        double z, long *offset, double *wx,
+                                                        double *wy, double *wz)
+{
+    int in = owned_at(g, 0, x) & owned_at(g, 1, y) & owned_at(g, 2, z);
+    x = in ? x : g->lo[0];
+    y = in ? y : g->lo[1];
+    z = in ? z : g->lo[2];
+    int cx, cy, cz;
+    CC_CELL(g, 0, x, cx, *wx);
+    CC_CELL(g, 1, y, cy, *wy);
+    CC_CELL(g, 2, z, cz, *wz);
+    *offset = (long)(cx - g->box_lo[0]) * g->stride[0] + (long)(cy - g->box_lo[1]) * g->stride[1] +
+              (long)(cz - g->box_lo[2]);
+    return in;
+}
+
 /* Step 1, single precision: the values of depth step ci for rays [begin,
  * end), trilinear from the cell's 8 corners ((1 - w) a + w b at every
  * stage, as render.c's lerps), `empty` where a sample is not used. */
@@ -138,18 +158,9 @@ static void sample_step_single(const row_geometry *g, const float *restrict valu
     long xs = g->stride[0], ys = g->stride[1];
 #pragma omp simd
     for (int k = begin; k < end; k++) {
-        double x = bx[k] + sx, y = by[k] + sy, z = bz[k] + sz;
-        int in = owned_at(g, 0, x) & owned_at(g, 1, y) & owned_at(g, 2, z);
-        x = in ? x : g->lo[0];
-        y = in ? y : g->lo[1];
-        z = in ? z : g->lo[2];
-        int cx, cy, cz;
+        long o;
         double wx, wy, wz;
-        CC_CELL(g, 0, x, cx, wx);
-        CC_CELL(g, 1, y, cy, wy);
-        CC_CELL(g, 2, z, cz, wz);
-        long o = (long)(cx - g->box_lo[0]) * xs + (long)(cy - g->box_lo[1]) * ys +
-                 (long)(cz - g->box_lo[2]);
+        int in = locate(g, bx[k] + sx, by[k] + sy, bz[k] + sz, &o, &wx, &wy, &wz);
         const float *p = values + o;
         float fx = (float)wx, fy = (float)wy, fz = (float)wz;
         float c00 = lerp_pair(p, fz), c01 = lerp_pair(p + ys, fz);
@@ -171,18 +182,9 @@ static void sample_step_double(const row_geometry *geometry, const double *restr
     long xs = g->stride[0], ys = g->stride[1];
 #pragma omp simd
     for (int k = begin; k < end; k++) {
-        double x = bx[k] + sx, y = by[k] + sy, z = bz[k] + sz;
-        int in = owned_at(g, 0, x) & owned_at(g, 1, y) & owned_at(g, 2, z);
-        x = in ? x : g->lo[0];
-        y = in ? y : g->lo[1];
-        z = in ? z : g->lo[2];
-        int cx, cy, cz;
+        long o;
         double wx, wy, wz;
-        CC_CELL(g, 0, x, cx, wx);
-        CC_CELL(g, 1, y, cy, wy);
-        CC_CELL(g, 2, z, cz, wz);
-        long o = (long)(cx - g->box_lo[0]) * xs + (long)(cy - g->box_lo[1]) * ys +
-                 (long)(cz - g->box_lo[2]);
+        int in = locate(g, bx[k] + sx, by[k] + sy, bz[k] + sz, &o, &wx, &wy, &wz);
         /* Indexed from values (not from values + o) so gcc can gather. */
         long o1 = o + ys, o2 = o + xs, o3 = o + xs + ys;
         double c00 = (1.0 - wz) * values[o] + wz * values[o + 1];
@@ -305,19 +307,8 @@ static void composite_step_original_double(double *restrict value, double *restr
     }
 #pragma omp simd
     for (int k = begin; k < end; k++) {
-        double s = log(value[k]);
-        double d1 = s - cc_band_centre[0], d2 = s - cc_band_centre[1], d3 = s - cc_band_centre[2];
-        double e1 = keep[k] * exp(-d1 * d1 / cc_band_width[0]);
-        double e2 = keep[k] * exp(-d2 * d2 / cc_band_width[1]);
-        double e3 = keep[k] * exp(-d3 * d3 / cc_band_width[2]);
-        double cr =
-            cc_band_weight[0][0] * e1 + cc_band_weight[0][1] * e2 + cc_band_weight[0][2] * e3;
-        double cg =
-            cc_band_weight[1][0] * e1 + cc_band_weight[1][1] * e2 + cc_band_weight[1][2] * e3;
-        double cb =
-            cc_band_weight[2][0] * e1 + cc_band_weight[2][1] * e2 + cc_band_weight[2][2] * e3;
-        double a =
-            cc_band_weight[3][0] * e1 + cc_band_weight[3][1] * e2 + cc_band_weight[3][2] * e3;
+        double cr, cg, cb, a;
+        cc_transfer_double(log(value[k]), keep[k], &cr, &cg, &cb, &a);
         r[k] = a * cr + (1.0 - a) * r[k];
         g[k] = a * cg + (1.0 - a) * g[k];
         b[k] = a * cb + (1.0 - a) * b[k];

@@ -128,6 +128,24 @@ static inline void cc_log2_split(uint32_t bits, float *exponent, float *log2_m)
     *log2_m = t * q;
 }
 
+/* Section 1's colour and opacity in double precision at s = ln(value),
+ * every band's Gaussian weighted by keep (1, or 0 for an empty sample, so
+ * that it gives exactly 0 without a branch): the per-sample step of the
+ * double-precision kernels.  A kernel that wants it vectorised declares
+ * exp SIMD-callable before its loop (render.c). */
+static inline void cc_transfer_double(double s, double keep, double *r, double *g, double *b,
+                                      double *a)
+{
+    double d1 = s - cc_band_centre[0], d2 = s - cc_band_centre[1], d3 = s - cc_band_centre[2];
+    double e1 = keep * exp(-d1 * d1 / cc_band_width[0]);
+    double e2 = keep * exp(-d2 * d2 / cc_band_width[1]);
+    double e3 = keep * exp(-d3 * d3 / cc_band_width[2]);
+    *r = cc_band_weight[0][0] * e1 + cc_band_weight[0][1] * e2 + cc_band_weight[0][2] * e3;
+    *g = cc_band_weight[1][0] * e1 + cc_band_weight[1][1] * e2 + cc_band_weight[1][2] * e3;
+    *b = cc_band_weight[2][0] * e1 + cc_band_weight[2][1] * e2 + cc_band_weight[2][2] * e3;
+    *a = cc_band_weight[3][0] * e1 + cc_band_weight[3][1] * e2 + cc_band_weight[3][2] * e3;
+}
+
 /* The transfer function of a float in single precision (polynomials from
  * scripts/fit_transfer_poly.py).  Branch-free: the kernel calls it for
  * every sample of a vector, empty ones included, which get exactly 0. */
