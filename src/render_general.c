@@ -8,28 +8,23 @@
 #include <string.h>
 
 #include "cubecast/grid.h"
+#include "render_sample.h"
 
 /* Ray spans start and end on multiples of this many rays (a 512-bit vector
  * of floats), or at n, as in render.c, so a ray keeps its SIMD lane
  * whatever part of the row a decomposition renders. */
 enum { SPAN_ALIGN = 16 };
 
-/* Where the samples of one image row sit: along stored axis a, sample
- * (i, k) is at grid index coordinate base[a][k] + c(i) * step[a] (voxel m
- * at coordinate m).  A sample is used when its coordinate lies in [lo, hi]
- * on every axis, hi_open saying whether hi itself belongs to a cell that
- * is not owned. */
+/* Where the samples of one image row sit (render_sample.h): along stored
+ * axis a, sample (i, k) is at grid index coordinate base[a][k] + c(i) *
+ * step[a], and it is used when cc_sample_locate finds it in cells. */
 typedef struct row_geometry {
     int n;
     double *base[3];
     double step[3];
     double row[3];    /* the row's part of base, before the column's */
     double column[3]; /* base[a][k] = row[a] + c(k) * column[a] */
-    double lo[3], hi[3];
-    int hi_open[3];
-    int last_cell[3]; /* the cell of the grid's last plane: n - 2 */
-    long box_lo[3];
-    long stride[2]; /* of stored axes 0 and 1 in the held box */
+    cc_sample_cells cells;
 } row_geometry;
 
 size_t cc_general_scratch_bytes(int n, cc_precision precision)
@@ -46,28 +41,16 @@ static int row_geometry_of(const cc_volume *volume, const cc_view *view, const c
     const cc_box *box = cc_volume_box(volume);
     int n = view->size;
     g->n = n;
-    double cj = cc_grid_coord(n, j);
+    if (!cc_sample_cells_of(shape, box, owned, &g->cells))
+        return 0;
+    cc_sample_axes axes;
+    cc_sample_axes_of(view, shape, &axes);
+    cc_sample_row(&axes, cc_grid_coord(n, j), g->row, g->column, g->step);
     for (int a = 0; a < 3; a++) {
-        if (owned->count[a] <= 0)
-            return 0;
-        /* World p / spacing = -n/2 + m * n/(n-1) at voxel m. */
-        double na = (double)shape[a];
-        double factor = view->scale * (na - 1.0) / (na * view->spacing[a]);
-        g->row[a] = 0.5 * (na - 1.0) + factor * cj * view->u[a];
-        g->column[a] = factor * view->w[a];
-        g->step[a] = factor * view->d[a];
         g->base[a] = (double *)scratch + (size_t)a * (size_t)n;
         for (int k = 0; k < n; k++)
             g->base[a][k] = g->row[a] + cc_grid_coord(n, k) * g->column[a];
-        g->lo[a] = (double)owned->lo[a];
-        g->hi[a] = (double)(owned->lo[a] + owned->count[a]);
-        /* The grid's last plane belongs to the last cell (SciPy's rule). */
-        g->hi_open[a] = owned->lo[a] + owned->count[a] < shape[a] - 1;
-        g->last_cell[a] = (int)shape[a] - 2;
-        g->box_lo[a] = box->lo[a];
     }
-    g->stride[1] = box->count[2];
-    g->stride[0] = box->count[1] * box->count[2];
     return 1;
 }
 
@@ -84,11 +67,12 @@ static void rays_inside(const row_geometry *g, double ci, int *begin, int *end)
         double constant = g->row[a] + ci * g->step[a] + first * g->column[a];
         double slope = pitch * g->column[a];
         if (fabs(slope) < 1e-12) {
-            if (constant < g->lo[a] - 1e-9 || constant > g->hi[a] + 1e-9)
+            if (constant < g->cells.lo[a] - 1e-9 || constant > g->cells.hi[a] + 1e-9)
                 k_hi = -1.0;
             continue;
         }
-        double from = (g->lo[a] - constant) / slope, to = (g->hi[a] - constant) / slope;
+        double from = (g->cells.lo[a] - constant) / slope;
+        double to = (g->cells.hi[a] - constant) / slope;
         k_lo = fmax(k_lo, fmin(from, to));
         k_hi = fmin(k_hi, fmax(from, to));
     }
@@ -101,52 +85,6 @@ static void rays_inside(const row_geometry *g, double ci, int *begin, int *end)
     *end = hi > n - n % SPAN_ALIGN ? n : (hi + SPAN_ALIGN - 1) / SPAN_ALIGN * SPAN_ALIGN;
 }
 
-/* Cell and weight of a coordinate known to be inside the grid. */
-#define CC_CELL(g, a, x, cell, weight)                                                             \
-    do {                                                                                           \
-        int c_ = (int)(x);                                                                         \
-        (cell) = c_ < (g)->last_cell[a] ? c_ : (g)->last_cell[a];                                  \
-        (weight) = (x) - (double)(cell);                                                           \
-    } while (0)
-
-/* 1 when coordinate x along axis a lies in the owned cells. */
-static inline int owned_at(const row_geometry *g, int a, double x)
-{
-    return (x >= g->lo[a]) & ((x < g->hi[a]) | ((x <= g->hi[a]) & !g->hi_open[a]));
-}
-
-/* Two neighbouring floats read as one 64-bit word (one gather element). */
-static inline float lerp_pair(const float *p, float w)
-{
-    uint64_t pair;
-    memcpy(&pair, p, sizeof pair);
-    uint32_t low = (uint32_t)pair, high = (uint32_t)(pair >> 32);
-    float first, second;
-    memcpy(&first, &low, sizeof first);
-    memcpy(&second, &high, sizeof second);
-    return (1.0f - w) * first + w * second;
-}
-
-/* Where the sample at grid coordinates (x, y, z) reads: 1 when it is
- * used, with the offset of its cell's lower corner in the held box and
- * its weights; 0 (offset of the box's first cell, in bounds) otherwise. */
-static inline __attribute__((always_inline)) int locate(const row_geometry *g, double x, double y,
-                                                        double z, long *offset, double *wx,
-                                                        double *wy, double *wz)
-{
-    int in = owned_at(g, 0, x) & owned_at(g, 1, y) & owned_at(g, 2, z);
-    x = in ? x : g->lo[0];
-    y = in ? y : g->lo[1];
-    z = in ? z : g->lo[2];
-    int cx, cy, cz;
-    CC_CELL(g, 0, x, cx, *wx);
-    CC_CELL(g, 1, y, cy, *wy);
-    CC_CELL(g, 2, z, cz, *wz);
-    *offset = (long)(cx - g->box_lo[0]) * g->stride[0] + (long)(cy - g->box_lo[1]) * g->stride[1] +
-              (long)(cz - g->box_lo[2]);
-    return in;
-}
-
 /* Step 1, single precision: the values of depth step ci for rays [begin,
  * end), trilinear from the cell's 8 corners ((1 - w) a + w b at every
  * stage, as render.c's lerps), `empty` where a sample is not used. */
@@ -155,18 +93,13 @@ static void sample_step_single(const row_geometry *g, const float *restrict valu
 {
     const double *restrict bx = g->base[0], *restrict by = g->base[1], *restrict bz = g->base[2];
     double sx = ci * g->step[0], sy = ci * g->step[1], sz = ci * g->step[2];
-    long xs = g->stride[0], ys = g->stride[1];
+    long xs = g->cells.stride[0], ys = g->cells.stride[1];
 #pragma omp simd
     for (int k = begin; k < end; k++) {
         long o;
         double wx, wy, wz;
-        int in = locate(g, bx[k] + sx, by[k] + sy, bz[k] + sz, &o, &wx, &wy, &wz);
-        const float *p = values + o;
-        float fx = (float)wx, fy = (float)wy, fz = (float)wz;
-        float c00 = lerp_pair(p, fz), c01 = lerp_pair(p + ys, fz);
-        float c10 = lerp_pair(p + xs, fz), c11 = lerp_pair(p + xs + ys, fz);
-        float v =
-            (1.0f - fx) * ((1.0f - fy) * c00 + fy * c01) + fx * ((1.0f - fy) * c10 + fy * c11);
+        int in = cc_sample_locate(&g->cells, bx[k] + sx, by[k] + sy, bz[k] + sz, &o, &wx, &wy, &wz);
+        float v = cc_sample_trilinear_single(values, o, xs, ys, (float)wx, (float)wy, (float)wz);
         out[k] = in ? v : empty;
     }
 }
@@ -179,19 +112,13 @@ static void sample_step_double(const row_geometry *geometry, const double *restr
     const row_geometry local = *geometry, *g = &local;
     const double *restrict bx = g->base[0], *restrict by = g->base[1], *restrict bz = g->base[2];
     double sx = ci * g->step[0], sy = ci * g->step[1], sz = ci * g->step[2];
-    long xs = g->stride[0], ys = g->stride[1];
+    long xs = g->cells.stride[0], ys = g->cells.stride[1];
 #pragma omp simd
     for (int k = begin; k < end; k++) {
         long o;
         double wx, wy, wz;
-        int in = locate(g, bx[k] + sx, by[k] + sy, bz[k] + sz, &o, &wx, &wy, &wz);
-        /* Indexed from values (not from values + o) so gcc can gather. */
-        long o1 = o + ys, o2 = o + xs, o3 = o + xs + ys;
-        double c00 = (1.0 - wz) * values[o] + wz * values[o + 1];
-        double c01 = (1.0 - wz) * values[o1] + wz * values[o1 + 1];
-        double c10 = (1.0 - wz) * values[o2] + wz * values[o2 + 1];
-        double c11 = (1.0 - wz) * values[o3] + wz * values[o3 + 1];
-        double v = (1.0 - wx) * ((1.0 - wy) * c00 + wy * c01) + wx * ((1.0 - wy) * c10 + wy * c11);
+        int in = cc_sample_locate(&g->cells, bx[k] + sx, by[k] + sy, bz[k] + sz, &o, &wx, &wy, &wz);
+        double v = cc_sample_trilinear_double(values, o, xs, ys, wx, wy, wz);
         out[k] = in ? v : NAN;
     }
 }

@@ -18,14 +18,36 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cubecast/hostdev.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* design.md section 1, the one copy of its numbers: per Gaussian band its
  * centre and width on ln(value), and per channel (r, g, b, a) its weight
  * of each band.  The exact function, the double-precision kernel and the
- * single-precision polynomials below all read these. */
-static const double cc_band_centre[3] = {9.0, 3.0, -3.0};
-static const double cc_band_width[3] = {1.0, 0.1, 0.5};
-static const double cc_band_weight[4][3] = {
-    {1.0, 0.1, 0.1}, {1.0, 1.0, 0.1}, {0.1, 0.1, 1.0}, {0.6, 0.1, 0.01}};
+ * single-precision polynomials below all read these.  Initialisers, so
+ * that a function GPU code calls copies them into a local array (device
+ * code cannot read a host array; the copy folds into constants). */
+#define CC_BAND_CENTRES                                                                            \
+    {                                                                                              \
+        9.0, 3.0, -3.0                                                                             \
+    }
+#define CC_BAND_WIDTHS                                                                             \
+    {                                                                                              \
+        1.0, 0.1, 0.5                                                                              \
+    }
+#define CC_BAND_WEIGHTS                                                                            \
+    {                                                                                              \
+        {1.0, 0.1, 0.1}, {1.0, 1.0, 0.1}, {0.1, 0.1, 1.0},                                         \
+        {                                                                                          \
+            0.6, 0.1, 0.01                                                                         \
+        }                                                                                          \
+    }
+static const double cc_band_centre[3] = CC_BAND_CENTRES;
+static const double cc_band_width[3] = CC_BAND_WIDTHS;
+static const double cc_band_weight[4][3] = CC_BAND_WEIGHTS;
 
 /* The exact transfer function in double precision: rgba[0..3] of value. */
 void cc_transfer_eval(double value, double rgba[4]);
@@ -73,7 +95,7 @@ void cc_tf_eval(const cc_tf *tf, double value, double rgba[4]);
 /* x's segment among n increasing nodes: the largest i in [0, n-2] with
  * node_x[i] <= x (0 below the first node).  Branch-free binary search, so
  * a vectorised loop can call it. */
-static inline int cc_tf_segment(const double *node_x, int n, double x)
+CC_HOST_DEVICE static inline int cc_tf_segment(const double *node_x, int n, double x)
 {
     int lo = 0, step = 1;
     while (step * 2 <= n - 1)
@@ -85,7 +107,7 @@ static inline int cc_tf_segment(const double *node_x, int n, double x)
 
 /* 2^y for y <= 0, to 1.1e-7 relative; 2^-126 (the least normal float)
  * for y <= -126, which composites exactly as zero would. */
-static inline float cc_exp2_nonpositive(float y)
+CC_HOST_DEVICE static CC_FORCE_INLINE float cc_exp2_nonpositive(float y)
 {
     y = y < -126.0f ? -126.0f : y;
     /* roundf, not rintf: gcc 12's vector rintf made the kernel 20% slower. */
@@ -109,7 +131,8 @@ static inline float cc_exp2_nonpositive(float y)
  * log2(m) = t * q(t) is small and accurate around t = m - 1 = 0 (within
  * 1e-7; polynomial from scripts/fit_transfer_poly.py).  bits must be a
  * positive finite float's. */
-static inline void cc_log2_split(uint32_t bits, float *exponent, float *log2_m)
+CC_HOST_DEVICE static CC_FORCE_INLINE void cc_log2_split(uint32_t bits, float *exponent,
+                                                         float *log2_m)
 {
     uint32_t shifted = bits + (0x3f800000u - 0x3f3504f3u);
     *exponent = (float)((int32_t)(shifted >> 23) - 127);
@@ -133,24 +156,29 @@ static inline void cc_log2_split(uint32_t bits, float *exponent, float *log2_m)
  * that it gives exactly 0 without a branch): the per-sample step of the
  * double-precision kernels.  A kernel that wants it vectorised declares
  * exp SIMD-callable before its loop (render.c). */
-static inline void cc_transfer_double(double s, double keep, double *r, double *g, double *b,
-                                      double *a)
+CC_HOST_DEVICE static inline void cc_transfer_double(double s, double keep, double *r, double *g,
+                                                     double *b, double *a)
 {
-    double d1 = s - cc_band_centre[0], d2 = s - cc_band_centre[1], d3 = s - cc_band_centre[2];
-    double e1 = keep * exp(-d1 * d1 / cc_band_width[0]);
-    double e2 = keep * exp(-d2 * d2 / cc_band_width[1]);
-    double e3 = keep * exp(-d3 * d3 / cc_band_width[2]);
-    *r = cc_band_weight[0][0] * e1 + cc_band_weight[0][1] * e2 + cc_band_weight[0][2] * e3;
-    *g = cc_band_weight[1][0] * e1 + cc_band_weight[1][1] * e2 + cc_band_weight[1][2] * e3;
-    *b = cc_band_weight[2][0] * e1 + cc_band_weight[2][1] * e2 + cc_band_weight[2][2] * e3;
-    *a = cc_band_weight[3][0] * e1 + cc_band_weight[3][1] * e2 + cc_band_weight[3][2] * e3;
+    const double band_centre[3] = CC_BAND_CENTRES, band_width[3] = CC_BAND_WIDTHS;
+    const double band_weight[4][3] = CC_BAND_WEIGHTS;
+    double d1 = s - band_centre[0], d2 = s - band_centre[1], d3 = s - band_centre[2];
+    double e1 = keep * exp(-d1 * d1 / band_width[0]);
+    double e2 = keep * exp(-d2 * d2 / band_width[1]);
+    double e3 = keep * exp(-d3 * d3 / band_width[2]);
+    *r = band_weight[0][0] * e1 + band_weight[0][1] * e2 + band_weight[0][2] * e3;
+    *g = band_weight[1][0] * e1 + band_weight[1][1] * e2 + band_weight[1][2] * e3;
+    *b = band_weight[2][0] * e1 + band_weight[2][1] * e2 + band_weight[2][2] * e3;
+    *a = band_weight[3][0] * e1 + band_weight[3][1] * e2 + band_weight[3][2] * e3;
 }
 
 /* The transfer function of a float in single precision (polynomials from
  * scripts/fit_transfer_poly.py).  Branch-free: the kernel calls it for
  * every sample of a vector, empty ones included, which get exactly 0. */
-static inline void cc_transfer_single(float value, float *r, float *g, float *b, float *a)
+CC_HOST_DEVICE static inline void cc_transfer_single(float value, float *r, float *g, float *b,
+                                                     float *a)
 {
+    const double band_centre[3] = CC_BAND_CENTRES, band_width[3] = CC_BAND_WIDTHS;
+    const double band_weight[4][3] = CC_BAND_WEIGHTS;
     uint32_t bits;
     memcpy(&bits, &value, sizeof bits);
     /* 0 < value < inf, as unsigned bits: also rejects -0, negatives, NaN. */
@@ -165,13 +193,13 @@ static inline void cc_transfer_single(float value, float *r, float *g, float *b,
     const double ln2 = 0.693147180559945309417;
     float keep = empty ? 0.0f : 1.0f, e[3];
     for (int band = 0; band < 3; band++) {
-        float d = (exponent - (float)(cc_band_centre[band] / ln2)) + log2_m;
-        e[band] = keep * cc_exp2_nonpositive(-(d * d) * (float)(ln2 / cc_band_width[band]));
+        float d = (exponent - (float)(band_centre[band] / ln2)) + log2_m;
+        e[band] = keep * cc_exp2_nonpositive(-(d * d) * (float)(ln2 / band_width[band]));
     }
     float rgba[4];
     for (int c = 0; c < 4; c++)
-        rgba[c] = (float)cc_band_weight[c][0] * e[0] + (float)cc_band_weight[c][1] * e[1] +
-                  (float)cc_band_weight[c][2] * e[2];
+        rgba[c] = (float)band_weight[c][0] * e[0] + (float)band_weight[c][1] * e[1] +
+                  (float)band_weight[c][2] * e[2];
     *r = rgba[0];
     *g = rgba[1];
     *b = rgba[2];
@@ -184,8 +212,8 @@ static inline void cc_transfer_single(float value, float *r, float *g, float *b,
  * the midpoint moves t's half-way mark, then sharpness < 0.01 is linear,
  * > 0.99 a step, and in between a Hermite curve through the two values
  * with slope (1 - sharpness) (y2 - y1), clamped to them. */
-static inline double cc_vtk_opacity(double t, double y1, double y2, double midpoint,
-                                    double sharpness)
+CC_HOST_DEVICE static inline double cc_vtk_opacity(double t, double y1, double y2, double midpoint,
+                                                   double sharpness)
 {
     double m = midpoint < 1e-5 ? 1e-5 : (midpoint > 1.0 - 1e-5 ? 1.0 - 1e-5 : midpoint);
     t = t < m ? 0.5 * t / m : 0.5 + 0.5 * (t - m) / (1.0 - m);
@@ -207,7 +235,7 @@ static inline double cc_vtk_opacity(double t, double y1, double y2, double midpo
 
 /* The opacity of a curved function at x (x already scaled): VTK's curve on
  * the opacity points' segment holding x, their end values outside. */
-static inline double cc_tf_curved_opacity(const cc_tf *tf, double x)
+CC_HOST_DEVICE static inline double cc_tf_curved_opacity(const cc_tf *tf, double x)
 {
     int n = tf->alpha_count;
     if (!(x >= tf->alpha_x[0]))
@@ -240,7 +268,7 @@ void cc_tf_single_from(const cc_tf *tf, cc_tf_single *out);
 
 /* log2 of a positive finite float (cc_log2_split); anything else gives a
  * finite value, to be masked. */
-static inline float cc_log2_single(float value)
+CC_HOST_DEVICE static CC_FORCE_INLINE float cc_log2_single(float value)
 {
     uint32_t bits;
     memcpy(&bits, &value, sizeof bits);
@@ -251,8 +279,8 @@ static inline float cc_log2_single(float value)
 
 /* cc_vtk_opacity in float, branch-free for a vectorised caller: b^e as
  * 2^(e log2 b) by the polynomials above. */
-static inline float cc_vtk_opacity_single(float t, float y1, float y2, float midpoint,
-                                          float sharpness)
+CC_HOST_DEVICE static inline float cc_vtk_opacity_single(float t, float y1, float y2,
+                                                         float midpoint, float sharpness)
 {
     float m = midpoint < 1e-5f ? 1e-5f : (midpoint > 1.0f - 1e-5f ? 1.0f - 1e-5f : midpoint);
     t = t < m ? 0.5f * t / m : 0.5f + 0.5f * (t - m) / (1.0f - m);
@@ -285,9 +313,11 @@ typedef struct cc_rgba_single {
     float r, g, b, a;
 } cc_rgba_single;
 
-static inline __attribute__((always_inline)) cc_rgba_single
-cc_tf_sample_single(const cc_tf_single *tf, float value, int log_scale, int nodes, const int shape,
-                    const int count, const int corrected)
+CC_HOST_DEVICE static CC_FORCE_INLINE cc_rgba_single cc_tf_sample_single(const cc_tf_single *tf,
+                                                                         float value, int log_scale,
+                                                                         int nodes, const int shape,
+                                                                         const int count,
+                                                                         const int corrected)
 {
     const int piecewise = shape >= 1, curved = shape == 2;
     const float ln2 = 0.693147180559945309f, log10_2 = 0.301029995663981195f;
@@ -306,7 +336,7 @@ cc_tf_sample_single(const cc_tf_single *tf, float value, int log_scale, int node
         /* cc_tf_segment in float, unrolled; the reads stay inside the
          * nodes, so a vector gather needs no mask. */
         int seg = 0;
-#pragma GCC unroll 16
+        CC_UNROLL
         for (int halving = count - 1; halving >= 0; halving--) {
             int next = seg + (1 << halving);
             int clamped = next < nodes - 2 ? next : nodes - 2;
@@ -322,7 +352,7 @@ cc_tf_sample_single(const cc_tf_single *tf, float value, int log_scale, int node
         cb = w0 * tf->node_rgba[2][seg] + w1 * tf->node_rgba[2][seg + 1];
         a = w0 * tf->node_rgba[3][seg] + w1 * tf->node_rgba[3][seg + 1];
     } else {
-#pragma GCC unroll 16
+        CC_UNROLL
         for (int band = 0; band < count; band++) {
             float d = s - tf->centre[band];
             float e = keep * cc_exp2_nonpositive(-(d * d) * tf->factor[band]);
@@ -336,7 +366,7 @@ cc_tf_sample_single(const cc_tf_single *tf, float value, int log_scale, int node
     if (curved) {
         /* VTK's opacity curve on the opacity points' own segments. */
         int alphas = tf->alpha_count, seg = 0;
-#pragma GCC unroll 16
+        CC_UNROLL
         for (int halving = count - 1; halving >= 0; halving--) {
             int next = seg + (1 << halving);
             int clamped = next < alphas - 2 ? next : alphas - 2;
@@ -361,7 +391,7 @@ cc_tf_sample_single(const cc_tf_single *tf, float value, int log_scale, int node
 
 /* The halvings cc_tf_segment makes for n nodes, at least 2: halvings past
  * the last node change nothing, and gcc 12 vectorises no copy with one. */
-static inline int cc_tf_search_halvings(int nodes)
+CC_HOST_DEVICE static inline int cc_tf_search_halvings(int nodes)
 {
     int halvings = 0;
     for (int step = 1; step * 2 <= nodes - 1; step *= 2)
@@ -369,5 +399,76 @@ static inline int cc_tf_search_halvings(int nodes)
     halvings = nodes > 2 ? halvings + 1 : 0;
     return halvings < 2 ? 2 : halvings;
 }
+
+/* ---- double precision, exactly ------------------------------------------
+ *
+ * The bodies of cc_transfer_eval and cc_tf_eval (transfer.c), inline so
+ * that a GPU kernel evaluates the same arithmetic. */
+
+/* Section 1's function at value (cc_transfer_eval). */
+CC_HOST_DEVICE static inline void cc_transfer_eval_at(double value, double rgba[4])
+{
+    const double band_centre[3] = CC_BAND_CENTRES, band_width[3] = CC_BAND_WIDTHS;
+    const double band_weight[4][3] = CC_BAND_WEIGHTS;
+    rgba[0] = rgba[1] = rgba[2] = rgba[3] = 0.0;
+    if (!(value > 0.0) || isinf(value))
+        return;
+    double s = log(value);
+    for (int band = 0; band < 3; band++) {
+        double d = s - band_centre[band];
+        double e = exp(-d * d / band_width[band]);
+        for (int c = 0; c < 4; c++)
+            rgba[c] += band_weight[c][band] * e;
+    }
+}
+
+CC_HOST_DEVICE static inline void cc_tf_eval_bands(const cc_tf *tf, double s, double rgba[4])
+{
+    for (int band = 0; band < tf->band_count; band++) {
+        double d = s - tf->centre[band];
+        double e = exp(-d * d / tf->width[band]);
+        for (int c = 0; c < 4; c++)
+            rgba[c] += tf->weight[c][band] * e;
+    }
+    rgba[3] = rgba[3] < 1.0 ? rgba[3] : 1.0;
+}
+
+CC_HOST_DEVICE static inline void cc_tf_eval_piecewise(const cc_tf *tf, double x, double rgba[4])
+{
+    int n = tf->node_count, i = cc_tf_segment(tf->node_x, n, x);
+    double width = tf->node_x[i + 1] - tf->node_x[i];
+    double t = width > 0.0 ? (x - tf->node_x[i]) / width : 1.0;
+    t = t < 0.0 ? 0.0 : (t > 1.0 ? 1.0 : t);
+    for (int c = 0; c < 4; c++)
+        rgba[c] = (1.0 - t) * tf->node_rgba[c][i] + t * tf->node_rgba[c][i + 1];
+    if (tf->curved)
+        rgba[3] = cc_tf_curved_opacity(tf, x);
+}
+
+/* Any kind at value (cc_tf_eval). */
+CC_HOST_DEVICE static inline void cc_tf_eval_at(const cc_tf *tf, double value, double rgba[4])
+{
+    rgba[0] = rgba[1] = rgba[2] = rgba[3] = 0.0;
+    if (tf->kind == CC_TF_ORIGINAL && tf->opacity_exponent == 0.0) {
+        cc_transfer_eval_at(value, rgba);
+        return;
+    }
+    /* Infinite values are empty for bands; a piecewise function clamps
+     * them to its end values (design.md section 5: only NaN is empty). */
+    int piecewise = tf->kind == CC_TF_PIECEWISE;
+    int empty = isnan(value) || (!piecewise && isinf(value)) || (tf->log_scale && !(value > 0.0));
+    if (empty)
+        return;
+    if (tf->kind == CC_TF_PIECEWISE)
+        cc_tf_eval_piecewise(tf, tf->log_scale ? log10(value) : value, rgba);
+    else
+        cc_tf_eval_bands(tf, tf->log_scale ? log(value) : value, rgba);
+    if (tf->opacity_exponent != 0.0)
+        rgba[3] = 1.0 - pow(1.0 - rgba[3], tf->opacity_exponent);
+}
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
