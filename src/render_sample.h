@@ -25,8 +25,10 @@
 #include "cubecast/hostdev.h"
 #include "cubecast/view.h"
 
-/* Loads through the GPU's read-only data cache; plain loads on the CPU. */
-#if defined(__CUDA_ARCH__)
+/* Loads through the GPU's read-only data cache (checked reads under the
+ * CUDA stand-in of tests/cuda); plain loads on the CPU. */
+#if defined(__CUDA_ARCH__) || defined(CC_CUDA_STANDIN)
+#define CC_DEVICE_LOADS 1
 #define CC_LOAD(p) __ldg(p)
 #else
 #define CC_LOAD(p) (*(p))
@@ -80,6 +82,22 @@ static inline int cc_sample_cells_of(const long shape[3], const cc_box *box, con
     return 1;
 }
 
+/* Point m of a camera axis of n points: grid.c's cc_grid_coord, spelt
+ * out so that device code has it, and rounded the same way (nvcc would
+ * otherwise fuse m * step - half into one fma). */
+CC_HOST_DEVICE static CC_FORCE_INLINE double cc_sample_grid_coord(int n, int m)
+{
+    double half = (double)n / 2.0;
+    if (m == n - 1)
+        return half;
+    double step = (double)n / (double)(n - 1);
+#if defined(__CUDA_ARCH__)
+    return __dsub_rn(__dmul_rn((double)m, step), half);
+#else
+    return (double)m * step - half;
+#endif
+}
+
 /* Image row cj's part of every sample's coordinate. */
 CC_HOST_DEVICE static CC_FORCE_INLINE void cc_sample_row(const cc_sample_axes *axes, double cj,
                                                          double row[3], double column[3],
@@ -127,7 +145,7 @@ CC_HOST_DEVICE static CC_FORCE_INLINE int cc_sample_locate(const cc_sample_cells
  * as one 64-bit word (one gather element instead of two). */
 CC_HOST_DEVICE static CC_FORCE_INLINE float cc_sample_lerp_pair(const float *p, float w)
 {
-#if defined(__CUDA_ARCH__)
+#if defined(CC_DEVICE_LOADS)
     float first = CC_LOAD(p), second = CC_LOAD(p + 1);
 #else
     uint64_t pair;
