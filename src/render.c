@@ -687,27 +687,31 @@ static void plan_rows(row_plan *rows, const cc_volume *volume, const cc_view *vi
     }
 }
 
-/* A tilted view (render_general.h): each thread composites whole rows. */
+/* A tilted view (render_general.h): each thread composites blocks of
+ * CC_GENERAL_ROWS whole rows. */
 static cc_status render_general(cc_renderer *renderer, const cc_volume *volume, const cc_view *view,
                                 const cc_box *owned_cells, cc_image *image, cc_error *err)
 {
     cc_precision precision = cc_volume_precision(volume);
-    size_t scratch_bytes = cc_general_scratch_bytes(view->size, precision);
-    size_t ray_bytes = 4 * (size_t)view->size * cc_precision_size(precision);
+    size_t scratch_bytes = cc_general_scratch_bytes(view->size, CC_GENERAL_ROWS, precision);
+    size_t ray_bytes = CC_GENERAL_ROWS * 4 * (size_t)view->size * cc_precision_size(precision);
     int failed = 0, row_end = image->row_begin + image->rows;
 #pragma omp parallel for schedule(dynamic, 1) reduction(|                                          \
                                                         : failed)                                  \
     num_threads(renderer->thread_count)
-    for (int j = image->row_begin; j < row_end; j++) {
+    for (int j = image->row_begin; j < row_end; j += CC_GENERAL_ROWS) {
         thread_scratch *scratch = &renderer->scratch[thread_id()];
         if (!grow(&scratch->plane, &scratch->plane_bytes, scratch_bytes) ||
             !grow(&scratch->rays, &scratch->ray_bytes, ray_bytes)) {
             failed = 1;
             continue;
         }
-        cc_general_row(volume, view, owned_cells, &renderer->tf, &renderer->tf_single, j,
-                       scratch->rays, scratch->plane);
-        store_row(image, j, scratch->rays, precision);
+        int rows = row_end - j < CC_GENERAL_ROWS ? row_end - j : CC_GENERAL_ROWS;
+        cc_general_rows(volume, view, owned_cells, &renderer->tf, &renderer->tf_single, j, rows,
+                        scratch->rays, scratch->plane);
+        size_t row_bytes = 4 * (size_t)view->size * cc_precision_size(precision);
+        for (int r = 0; r < rows; r++)
+            store_row(image, j + r, (char *)scratch->rays + (size_t)r * row_bytes, precision);
     }
     if (failed)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory for the render scratch buffers");

@@ -27,10 +27,13 @@ typedef struct row_geometry {
     cc_sample_cells cells;
 } row_geometry;
 
-size_t cc_general_scratch_bytes(int n, cc_precision precision)
+size_t cc_general_scratch_bytes(int n, int rows, cc_precision precision)
 {
-    /* base[3] in double, then the row's values, then (double) a mask */
-    return (size_t)n * (3 * sizeof(double) + cc_precision_size(precision) + sizeof(double)) + 64;
+    /* base[3] of every row in double, then one step's values, then (double)
+     * a mask */
+    size_t per_ray =
+        (size_t)rows * 3 * sizeof(double) + cc_precision_size(precision) + sizeof(double);
+    return (size_t)n * per_ray + 64;
 }
 
 /* The geometry of image row j; returns 0 when the owned box is empty. */
@@ -262,48 +265,57 @@ static void composite_step_tf_double(const double *restrict value, int begin, in
     }
 }
 
-void cc_general_row(const cc_volume *volume, const cc_view *view, const cc_box *owned,
-                    const cc_tf *tf, const cc_tf_single *tf_single, int j, void *rays,
-                    void *scratch)
+void cc_general_rows(const cc_volume *volume, const cc_view *view, const cc_box *owned,
+                     const cc_tf *tf, const cc_tf_single *tf_single, int row_begin, int rows,
+                     void *rays, void *scratch)
 {
     int n = view->size;
     int is_double = cc_volume_precision(volume) == CC_DOUBLE;
-    for (int k = 0; k < n; k++) {
-        for (int c = 0; c < 3; c++) {
-            if (is_double)
-                ((double *)rays)[c * n + k] = 0.0;
-            else
-                ((float *)rays)[c * n + k] = 0.0f;
-        }
-        if (is_double)
-            ((double *)rays)[3 * n + k] = 1.0;
-        else
-            ((float *)rays)[3 * n + k] = 1.0f;
-    }
-    row_geometry g;
-    if (!row_geometry_of(volume, view, owned, j, scratch, &g))
-        return;
-    void *value = (char *)scratch + (size_t)n * 3 * sizeof(double);
+    size_t value_size = is_double ? sizeof(double) : sizeof(float);
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < 4; c++)
+            for (int k = 0; k < n; k++) {
+                size_t at = ((size_t)r * 4 + (size_t)c) * (size_t)n + (size_t)k;
+                if (is_double)
+                    ((double *)rays)[at] = c == 3 ? 1.0 : 0.0;
+                else
+                    ((float *)rays)[at] = c == 3 ? 1.0f : 0.0f;
+            }
+    row_geometry g[CC_GENERAL_ROWS];
+    int live[CC_GENERAL_ROWS];
+    for (int r = 0; r < rows; r++)
+        live[r] = row_geometry_of(volume, view, owned, row_begin + r,
+                                  (double *)scratch + (size_t)r * 3 * (size_t)n, &g[r]);
+    void *value = (double *)scratch + (size_t)rows * 3 * (size_t)n;
     int original = tf->kind == CC_TF_ORIGINAL && tf->opacity_exponent == 0.0;
     step_kernel step = is_double ? NULL : step_kernel_for(tf, tf_single);
+    const void *values = cc_volume_values_const(volume);
+    /* Depth outermost, the rows of the block inside it: neighbouring rows
+     * read neighbouring cells at the same depth, so what one row brings
+     * into the cache the next one uses (a large tilted view would otherwise
+     * stream each row's slanted plane of the volume from memory alone). */
     for (int i = 0; i < n; i++) {
         double ci = cc_grid_coord(n, i);
-        int begin, end;
-        rays_inside(&g, ci, &begin, &end);
-        if (begin >= end)
-            continue;
-        if (is_double) {
-            sample_step_double(&g, cc_volume_values_const(volume), ci, begin, end, value);
-            if (original)
-                composite_step_original_double(value, (double *)value + n, begin, end, rays, n);
-            else
-                composite_step_tf_double(value, begin, end, rays, n, tf);
-        } else {
-            /* Section 1's function reads an unused sample as 0, the others
-             * as NaN: empty either way. */
-            sample_step_single(&g, cc_volume_values_const(volume), ci, begin, end,
-                               original ? 0.0f : NAN, value);
-            step(value, begin, end, rays, n, tf_single);
+        for (int r = 0; r < rows; r++) {
+            int begin, end;
+            if (!live[r])
+                continue;
+            rays_inside(&g[r], ci, &begin, &end);
+            if (begin >= end)
+                continue;
+            void *ray = (char *)rays + (size_t)r * 4 * (size_t)n * value_size;
+            if (is_double) {
+                sample_step_double(&g[r], values, ci, begin, end, value);
+                if (original)
+                    composite_step_original_double(value, (double *)value + n, begin, end, ray, n);
+                else
+                    composite_step_tf_double(value, begin, end, ray, n, tf);
+            } else {
+                /* Section 1's function reads an unused sample as 0, the
+                 * others as NaN: empty either way. */
+                sample_step_single(&g[r], values, ci, begin, end, original ? 0.0f : NAN, value);
+                step(value, begin, end, ray, n, tf_single);
+            }
         }
     }
 }

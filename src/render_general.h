@@ -19,14 +19,19 @@
 #include "cubecast/view.h"
 #include "cubecast/volume.h"
 
-/* Bytes of scratch one thread needs for rows of an N-sample view. */
-size_t cc_general_scratch_bytes(int n, cc_precision precision);
+/* Image rows one call composites together, at most. */
+enum { CC_GENERAL_ROWS = 4 };
 
-/* Composites image row j of view into rays (r, g, b and transmittance, N
- * values each, in the volume's precision), using only samples whose cell
- * (lower corner) lies in owned. */
-void cc_general_row(const cc_volume *volume, const cc_view *view, const cc_box *owned,
-                    const cc_tf *tf, const cc_tf_single *tf_single, int j, void *rays,
-                    void *scratch);
+/* Bytes of scratch one thread needs for `rows` rows of an N-sample view. */
+size_t cc_general_scratch_bytes(int n, int rows, cc_precision precision);
+
+/* Composites image rows [row_begin, row_begin + rows) of view (rows at
+ * most CC_GENERAL_ROWS) into rays: per row r, from rays + 4 N r values,
+ * the r, g, b and transmittance arrays of N values each, in the volume's
+ * precision (C starts black, T at 1); only samples whose cell (lower
+ * corner) lies in owned count. */
+void cc_general_rows(const cc_volume *volume, const cc_view *view, const cc_box *owned,
+                     const cc_tf *tf, const cc_tf_single *tf_single, int row_begin, int rows,
+                     void *rays, void *scratch);
 
 #endif
