@@ -13,6 +13,7 @@
 #endif
 
 #include "cubecast/atomic_file.h"
+#include "cubecast/backend.h"
 #include "cubecast/camera.h"
 #include "cubecast/collective.h"
 #include "cubecast/composite.h"
@@ -27,7 +28,6 @@
 #include "cubecast/projection.h"
 #include "cubecast/queue.h"
 #include "cubecast/raw.h"
-#include "cubecast/render.h"
 #include "cubecast/stop.h"
 #include "cubecast/sweep.h"
 #include "cubecast/tf_file.h"
@@ -59,7 +59,8 @@ typedef struct run {
     MPI_Win volume_window;
     int has_window;
     cc_volume *volume;
-    cc_renderer *renderer;
+    cc_backend_choice device; /* what renders on this rank (--device) */
+    cc_backend *backend;
     cc_raw *raw;
     cc_outdir *outdir;
     cc_manifest *manifest;                              /* rank 0 */
@@ -300,7 +301,13 @@ static cc_status resolve_camera(run *r, cc_error *err)
 static cc_status setup(run *r, cc_error *err)
 {
     const cc_render_options *options = r->options;
-    cc_status status = build_transfer(r, err);
+    /* First, so that --device cuda without a device fails before the
+     * input is read or any output made; every rank fails alike. */
+    cc_status status = cc_agree(
+        r->comm, cc_backend_choose(options->device, r->layout.node_rank, &r->device, err), err);
+    if (status != CC_OK)
+        return status;
+    status = build_transfer(r, err);
     if (status != CC_OK)
         return status;
     status = cc_input_open(options->input, options->dataset, r->comm, &r->input, err);
@@ -773,13 +780,45 @@ static cc_status collect_done(run *r, cc_status status, int *ranks_done, cc_erro
     return cc_agree(r->comm, status, err);
 }
 
+/* The chosen backend, with the transfer function and the volume bound
+ * once for the whole sweep. */
+static cc_status start_backend(run *r, cc_error *err)
+{
+    cc_status status = cc_backend_create(&r->device, &r->backend, err);
+    if (status == CC_OK)
+        status = cc_backend_set_transfer(r->backend, &r->tf, err);
+    if (status == CC_OK)
+        status = cc_backend_bind(r->backend, r->volume, err);
+    return status;
+}
+
+/* Collective, once every rank has its backend: the manifest lists what
+ * rendered on every rank (rank 0 gathers the names), and the profile
+ * reports it per rank. */
+static void record_devices(run *r)
+{
+    const char *name = cc_backend_name(r->backend);
+    snprintf(r->profile.device, sizeof r->profile.device, "%s", name);
+    char mine[CC_BACKEND_NAME_MAX] = "";
+    snprintf(mine, sizeof mine, "%s", name);
+    char *names = r->layout.rank == 0 ? malloc((size_t)r->layout.ranks * sizeof mine) : NULL;
+    /* Out of memory here loses only the record, not the frames. */
+    int gather = r->layout.rank != 0 || names != NULL;
+    MPI_Bcast(&gather, 1, MPI_INT, 0, r->comm);
+    if (gather)
+        MPI_Gather(mine, (int)sizeof mine, MPI_CHAR, names, (int)sizeof mine, MPI_CHAR, 0, r->comm);
+    if (gather && r->layout.rank == 0)
+        cc_manifest_set_devices(r->manifest, names, sizeof mine, r->layout.ranks);
+    free(names);
+}
+
 /* Renders this rank's slab of frame into image and times it. */
 static cc_status render_slab_of(run *r, int frame, cc_image *image, cc_view *view, cc_error *err)
 {
     const cc_render_options *options = r->options;
     *view = cc_camera_view(&r->camera, frame);
     cc_status status =
-        cc_render_slab(r->renderer, r->volume, view, &r->plan.owned_cells, image, err);
+        cc_backend_render_slab(r->backend, r->volume, view, &r->plan.owned_cells, image, err);
     cc_profile_lap(&r->profile, CC_PHASE_RENDER, &r->mark);
     r->profile.samples += (double)options->size * options->size * image->rows;
     return status;
@@ -810,10 +849,10 @@ static cc_status render_on_demand(run *r, cc_error *err)
     if (status == CC_OK)
         status = cc_image_create(n, 0, n, &image, err);
     if (status == CC_OK)
-        status = cc_renderer_create(&r->renderer, err);
-    if (status == CC_OK)
-        cc_renderer_set_transfer(r->renderer, &r->tf);
+        status = start_backend(r, err);
     status = cc_agree(r->comm, status, err);
+    if (status == CC_OK)
+        record_devices(r);
     if (status == CC_OK)
         status = cc_agree(r->comm, cc_queue_create(r->comm, r->todo_count, &queue, err), err);
     if (status != CC_OK) {
@@ -888,10 +927,10 @@ static cc_status render_together(run *r, cc_error *err)
     if (status == CC_OK)
         status = cc_image_create(n, 0, n, &whole, err);
     if (status == CC_OK)
-        status = cc_renderer_create(&r->renderer, err);
-    if (status == CC_OK)
-        cc_renderer_set_transfer(r->renderer, &r->tf);
+        status = start_backend(r, err);
     status = cc_agree(r->comm, status, err);
+    if (status == CC_OK)
+        record_devices(r);
     int ranks_done = 0;
     cc_profile_lap(&r->profile, CC_PHASE_SETUP, &r->mark);
     for (int task = 0; status == CC_OK && task < r->todo_count; task++) {
@@ -987,7 +1026,7 @@ static void release(run *r)
     if (r->layout.rank == 0)
         cc_progress_destroy(r->progress);
     cc_manifest_destroy(r->manifest);
-    cc_renderer_destroy(r->renderer);
+    cc_backend_destroy(r->backend);
     cc_volume_destroy(r->volume);
     if (r->has_window)
         MPI_Win_free(&r->volume_window);

@@ -408,6 +408,14 @@ cc_status cc_manifest_add_frame(cc_manifest *manifest, const cc_frame_record *re
     return CC_OK;
 }
 
+void cc_manifest_set_devices(cc_manifest *manifest, const char *names, size_t stride, int ranks)
+{
+    json_t *devices = json_array();
+    for (int r = 0; r < ranks && devices != NULL; r++)
+        json_array_append_new(devices, json_string(names + (size_t)r * stride));
+    json_object_set_new(manifest->root, "devices", devices);
+}
+
 void cc_manifest_set_projection(cc_manifest *manifest, const char *file)
 {
     json_object_set_new(manifest->root, "projection", json_string(file));

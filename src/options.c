@@ -75,6 +75,7 @@ cc_render_options cc_render_options_default(void)
     options.projection = 1;
     options.decomp = CC_DECOMP_FRAMES;
     options.composite = CC_COMPOSITE_ROOT;
+    options.device = CC_DEVICE_AUTO;
     options.bit_depth = 8;
     options.zoom = 1.0;
     options.spacing[0] = options.spacing[1] = options.spacing[2] = 1.0;
@@ -120,6 +121,9 @@ cc_status cc_render_options_check(const cc_render_options *options, cc_error *er
         if (cc_colormap_find(options->colormap, &map, err) != CC_OK)
             return CC_ERR_USAGE;
     }
+    if (options->device != CC_DEVICE_AUTO && options->device != CC_DEVICE_CPU &&
+        options->device != CC_DEVICE_CUDA)
+        return cc_fail(err, CC_ERR_USAGE, "--device must be cpu, cuda or auto");
     if (options->overwrite && options->resume)
         return cc_fail(err, CC_ERR_USAGE,
                        "--overwrite and --resume contradict each other: --resume keeps a "

@@ -50,6 +50,8 @@ enum {
     ROW_LENGTH
 };
 
+enum { DEVICE_NAME = sizeof(((cc_profile *)0)->device) };
+
 typedef struct text_buffer {
     char *data;
     size_t size, capacity;
@@ -95,7 +97,7 @@ static void summarize(const double *rows, int ranks, int column, double *min, do
     *mean = sum / ranks;
 }
 
-static void write_table(const double *rows, int ranks, text_buffer *text)
+static void write_table(const double *rows, const char *devices, int ranks, text_buffer *text)
 {
     double wall = 0.0, samples = 0.0;
     for (int r = 0; r < ranks; r++) {
@@ -110,17 +112,18 @@ static void write_table(const double *rows, int ranks, text_buffer *text)
         append(text, "  %-17s %9.4f %9.4f %9.4f %6.1f%%\n", cc_phase_names[p], min, mean, max,
                wall > 0 ? 100.0 * mean / wall : 0.0);
     }
-    append(text, "  %-5s %7s %9s %10s %12s %s\n", "rank", "frames", "render s", "peak MiB",
-           "read MiB", "share of render");
+    append(text, "  %-5s %7s %9s %10s %12s %15s  %s\n", "rank", "frames", "render s", "peak MiB",
+           "read MiB", "share of render", "device");
     double render_total = 0.0;
     for (int r = 0; r < ranks; r++)
         render_total += rows[r * ROW_LENGTH + ROW_PHASES + CC_PHASE_RENDER];
     for (int r = 0; r < ranks; r++) {
         const double *row = rows + r * ROW_LENGTH;
-        append(text, "  %-5d %7.0f %9.4f %10.1f %12.1f %6.1f%%\n", r, row[ROW_FRAMES],
+        append(text, "  %-5d %7.0f %9.4f %10.1f %12.1f %14.1f%%  %s\n", r, row[ROW_FRAMES],
                row[ROW_PHASES + CC_PHASE_RENDER], row[ROW_RSS] / 1048576.0,
                row[ROW_BYTES] / 1048576.0,
-               render_total > 0 ? 100.0 * row[ROW_PHASES + CC_PHASE_RENDER] / render_total : 0.0);
+               render_total > 0 ? 100.0 * row[ROW_PHASES + CC_PHASE_RENDER] / render_total : 0.0,
+               devices + (size_t)r * DEVICE_NAME);
     }
     double render_max, render_min, render_mean;
     summarize(rows, ranks, ROW_PHASES + CC_PHASE_RENDER, &render_min, &render_mean, &render_max);
@@ -130,7 +133,7 @@ static void write_table(const double *rows, int ranks, text_buffer *text)
            render_max > 0 ? samples / render_max / 1e6 : 0.0);
 }
 
-static void write_json(const double *rows, int ranks, text_buffer *text)
+static void write_json(const double *rows, const char *devices, int ranks, text_buffer *text)
 {
     append(text, "{\"ranks\": %d, \"phases\": {", ranks);
     for (int p = 0; p < CC_PHASE_COUNT; p++) {
@@ -147,8 +150,10 @@ static void write_json(const double *rows, int ranks, text_buffer *text)
         wall = row[ROW_WALL] > wall ? row[ROW_WALL] : wall;
         append(text,
                "%s{\"rank\": %d, \"frames\": %.0f, \"samples\": %.0f, "
-               "\"peak_rss_bytes\": %.0f, \"bytes_read\": %.0f, \"seconds\": {",
-               r ? ", " : "", r, row[ROW_FRAMES], row[ROW_SAMPLES], row[ROW_RSS], row[ROW_BYTES]);
+               "\"peak_rss_bytes\": %.0f, \"bytes_read\": %.0f, \"device\": \"%s\", "
+               "\"seconds\": {",
+               r ? ", " : "", r, row[ROW_FRAMES], row[ROW_SAMPLES], row[ROW_RSS], row[ROW_BYTES],
+               devices + (size_t)r * DEVICE_NAME);
         for (int p = 0; p < CC_PHASE_COUNT; p++)
             append(text, "%s\"%s\": %.6f", p ? ", " : "", cc_phase_names[p], row[ROW_PHASES + p]);
         append(text, "}}");
@@ -177,19 +182,29 @@ cc_status cc_profile_report(const cc_profile *profile, MPI_Comm comm, char **tab
     row[ROW_FRAMES] = profile->frames;
     row[ROW_WALL] = cc_profile_now() - profile->start;
     double *rows = rank == 0 ? malloc(sizeof row * (size_t)ranks) : NULL;
-    int failed = rank == 0 && rows == NULL;
+    char *devices = rank == 0 ? malloc(DEVICE_NAME * (size_t)ranks) : NULL;
+    int failed = rank == 0 && (rows == NULL || devices == NULL);
     MPI_Bcast(&failed, 1, MPI_INT, 0, comm);
-    if (failed)
+    if (failed) {
+        free(rows);
+        free(devices);
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+    }
     MPI_Gather(row, ROW_LENGTH, MPI_DOUBLE, rows, ROW_LENGTH, MPI_DOUBLE, 0, comm);
+    /* The names as the backend made them: printable, no quotes (JSON-safe);
+     * a rank that never reached its backend says so. */
+    char device[DEVICE_NAME];
+    snprintf(device, sizeof device, "%s", profile->device[0] ? profile->device : "none");
+    MPI_Gather(device, DEVICE_NAME, MPI_CHAR, devices, DEVICE_NAME, MPI_CHAR, 0, comm);
     *table = *json = NULL;
     if (rank == 0) {
         text_buffer table_text = {0}, json_text = {0};
-        write_table(rows, ranks, &table_text);
-        write_json(rows, ranks, &json_text);
+        write_table(rows, devices, ranks, &table_text);
+        write_json(rows, devices, ranks, &json_text);
         *table = table_text.data;
         *json = json_text.data;
         free(rows);
+        free(devices);
     }
     return CC_OK;
 }

@@ -1,8 +1,8 @@
 /* cuda.h - the CUDA backend (built with -DCUBECAST_CUDA=ON).
  *
- * For now it finds the GPUs a rank can use; the render kernel on the GPU is
- * future work.  Without a device (or without a CUDA build) the CPU kernel
- * renders. */
+ * Finds the GPUs a rank can use and binds it to one; the kernel itself is
+ * cuda_render.h, reached through backend.h.  Without a device (or without
+ * a CUDA build) the CPU kernel renders. */
 #ifndef CUBECAST_CUDA_H
 #define CUBECAST_CUDA_H
 
@@ -13,6 +13,16 @@ extern "C" {
 /* Number of usable CUDA devices (0 without a driver or device).  name gets
  * the first device's name when there is one. */
 int cc_cuda_device_count(char *name, int name_size);
+
+/* As cc_cuda_device_count, but when there is no usable device, why gets
+ * the runtime's reason ("no CUDA-capable device is detected", a driver
+ * older than the runtime, ...) for the user's error line. */
+int cc_cuda_device_probe(char *why, int why_size);
+
+/* Makes device index (0 .. count-1, as CUDA_VISIBLE_DEVICES numbers them)
+ * the calling thread's current device; name gets its name.  0 on success,
+ * else -1 and why gets the runtime's reason. */
+int cc_cuda_use_device(int index, char *name, int name_size, char *why, int why_size);
 
 #ifdef __cplusplus
 }

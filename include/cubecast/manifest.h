@@ -75,6 +75,11 @@ void cc_manifest_set_checksum(cc_manifest *manifest, uint32_t checksum);
 cc_status cc_manifest_add_frame(cc_manifest *manifest, const cc_frame_record *record,
                                 cc_error *err);
 
+/* Records what rendered on every rank ("devices": ["cpu", "cuda:0 ..."]),
+ * names[rank * stride] each a string.  For people and --profile only: the
+ * same frames come out of every device, so a resume does not compare it. */
+void cc_manifest_set_devices(cc_manifest *manifest, const char *names, size_t stride, int ranks);
+
 /* Records the projection file. */
 void cc_manifest_set_projection(cc_manifest *manifest, const char *file);
 

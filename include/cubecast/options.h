@@ -17,6 +17,10 @@ typedef enum cc_decomp {
 } cc_decomp;
 typedef enum cc_composite { CC_COMPOSITE_ROOT = 0, CC_COMPOSITE_SWAP } cc_composite;
 
+/* What renders (backend.h): AUTO is a CUDA device where the rank sees a
+ * usable one, else the CPU; the frames are the same either way. */
+typedef enum cc_device { CC_DEVICE_AUTO = 0, CC_DEVICE_CPU, CC_DEVICE_CUDA } cc_device;
+
 /* How values become the transfer function's scalar s (design.md section 5):
  * ln(value) or the value itself; AUTO: the transfer function's own choice
  * (a band file's "scale", ParaView's UseLogScale, --tf auto's rule, or log
@@ -50,6 +54,7 @@ typedef struct cc_render_options {
     int profile;
     cc_decomp decomp;
     cc_composite composite;
+    cc_device device; /* --device (auto) */
     /* The user's look (design.md section 5); every default is section 1's. */
     const char *tf;                  /* --tf FILE or "auto"; NULL: the original's bands */
     cc_scale scale;                  /* --scale */

@@ -30,6 +30,7 @@ typedef struct cc_profile {
     double samples;                /* camera samples rendered */
     unsigned long long bytes_read; /* from the input file */
     int frames;                    /* frames this rank finished */
+    char device[64];               /* what rendered: "cpu", "cuda:0 NAME" (backend.h) */
 } cc_profile;
 
 /* Monotonic wall-clock seconds. */

@@ -37,6 +37,8 @@ const char cc_usage_render[] =
     "                          files its manifest lists)\n"
     "  --decomp MODE           frames (default), rows, bricks or auto\n"
     "  --composite MODE        root (default) or swap, for --decomp bricks\n"
+    "  --device cpu|cuda|auto  what renders: auto (default) takes a CUDA GPU where\n"
+    "                          the rank sees one, else the CPU; cuda insists on one\n"
     "\n"
     "the camera (defaults: the original's orbit about x, elevation 0, zoom 1):\n"
     "  --axis x|y|z            the axis the camera orbits (x: the first HDF5 axis)\n"
@@ -189,7 +191,8 @@ enum {
     OPT_ELEVATION,
     OPT_ZOOM,
     OPT_FIT,
-    OPT_SPACING
+    OPT_SPACING,
+    OPT_DEVICE
 };
 
 /* A:B of finite numbers with A < B, or (percentiles_too) pLO:pHI with
@@ -416,6 +419,15 @@ static cc_status render_option(int code, const char *value, cc_render_options *o
             return CC_OK;
         }
         return cc_fail(err, CC_ERR_USAGE, "--composite must be root or swap, not '%s'", value);
+    case OPT_DEVICE: {
+        static const char *const names[] = {"auto", "cpu", "cuda"};
+        for (int d = 0; d < 3; d++)
+            if (strcmp(value, names[d]) == 0) {
+                options->device = (cc_device)d;
+                return CC_OK;
+            }
+        return cc_fail(err, CC_ERR_USAGE, "--device must be cpu, cuda or auto, not '%s'", value);
+    }
     default:
         return look_option(code, value, options, err);
     }
@@ -452,6 +464,7 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
         {"overwrite", no_argument, NULL, OPT_OVERWRITE},
         {"decomp", required_argument, NULL, OPT_DECOMP},
         {"composite", required_argument, NULL, OPT_COMPOSITE},
+        {"device", required_argument, NULL, OPT_DEVICE},
         {"tf", required_argument, NULL, OPT_TF},
         {"scale", required_argument, NULL, OPT_SCALE},
         {"data-range", required_argument, NULL, OPT_DATA_RANGE},
