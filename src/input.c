@@ -1,6 +1,4 @@
 /* input.c - reading the datacube through parallel HDF5 (input.h). */
-/* madvise and MADV_HUGEPAGE are not POSIX. */
-#define _DEFAULT_SOURCE
 #include "cubecast/input.h"
 
 #include <errno.h>
@@ -10,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -603,23 +600,6 @@ static void scatter_piece(const cc_box *piece, const void *buffer, cc_volume *vo
             }
 }
 
-/* The piece buffer, in 2 MiB pages where the system has them: faulting in
- * 64 MiB of fresh 4 KiB pages took 40 ms here, longer than reading the
- * piece from the page cache and turning it together. */
-static void *allocate_buffer(size_t bytes)
-{
-    const size_t huge_page = (size_t)2 << 20;
-    if (bytes < 4 * huge_page)
-        return malloc(bytes);
-    void *buffer = NULL;
-    if (posix_memalign(&buffer, huge_page, bytes) != 0)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(buffer, bytes, MADV_HUGEPAGE); /* only advice: failure is harmless */
-#endif
-    return buffer;
-}
-
 /* Reads box (stored axes) of a volume stored in another axis order: piece
  * by piece of the file box through one bounded buffer, each piece turned
  * into place, so the peak is the volume plus the buffer.
@@ -646,7 +626,7 @@ static cc_status read_permuted(cc_input *input, const cc_box *box, cc_volume *vo
     }
     piece_plan plan;
     plan_pieces(input, &file, input->piece_bytes / size, &plan);
-    void *buffer = plan.total > 0 ? allocate_buffer(plan.voxels * size) : NULL;
+    void *buffer = plan.total > 0 ? cc_values_allocate(plan.voxels * size) : NULL;
     int no_memory = plan.total > 0 && buffer == NULL;
     long calls = no_memory ? 0 : plan.total;
     if (collective)
