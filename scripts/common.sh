@@ -3,8 +3,8 @@
 # Source it; it defines functions and variables and runs nothing by itself.
 #
 #   cc_install_deps   install the Debian packages cubecast needs (only missing ones)
-#   cc_build          configure and build the CPU build into build/
-#   cc_build_cuda     configure and build build-cuda/ with CUBECAST_CUDA=ON (build only)
+#   cc_build          configure and build into build/ (with the CUDA backend where
+#                     nvcc is found: CUBECAST_NVCC, default /usr/local/cuda/bin/nvcc)
 #   cc_build_asan     configure and build build-asan/ with CUBECAST_SANITIZE=ON (ASan + UBSan)
 #   cc_have_libfuzzer whether clang can link a libFuzzer program here
 #   cc_build_fuzz     configure and build build-fuzz/ with clang and CUBECAST_FUZZ=ON
@@ -17,6 +17,9 @@
 #   CUBECAST_CMAKE_ARGS="…"  extra arguments for the configure step (word-split)
 #   CUBECAST_JOBS=N          parallel build jobs (default: nproc)
 #   CUBECAST_CLANG=PATH      the clang for build-fuzz/ (default clang)
+#   CUBECAST_NVCC=PATH       the CUDA compiler (default /usr/local/cuda/bin/nvcc)
+#   CUBECAST_CUDA=AUTO|ON|OFF  the CUDA backend: AUTO (default) builds it where
+#                            the compiler is found, ON requires it, OFF skips it
 #   CUBECAST_FUZZ_SECONDS=S  how long each fuzzer runs in build-fuzz/'s ctest (default 30)
 
 CC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -100,21 +103,10 @@ cc_cmake_build() {
 }
 
 cc_build() {
-  cc_cmake_build "$CC_BUILD_DIR"
+  local cuda=(-DCUBECAST_CUDA="${CUBECAST_CUDA:-AUTO}")
+  [[ -x $CC_NVCC ]] && cuda+=(-DCMAKE_CUDA_COMPILER="$CC_NVCC")
+  cc_cmake_build "$CC_BUILD_DIR" "${cuda[@]}"
   [[ -x $CC_BIN ]] || cc_die "build finished but $CC_BIN is missing"
-}
-
-# Prove that the CUDA backend compiles where a CUDA toolkit is installed, even
-# without a GPU. Building only: its tests are not run here (they would skip).
-# Returns 0 and does nothing when there is no nvcc.
-cc_build_cuda() {
-  if [[ ! -x $CC_NVCC ]]; then
-    cc_log "no CUDA compiler at $CC_NVCC: skipping the CUDA build"
-    return 0
-  fi
-  cc_cmake_build "$CC_ROOT/build-cuda" \
-    -DCUBECAST_CUDA=ON \
-    -DCMAKE_CUDA_COMPILER="$CC_NVCC"
 }
 
 # The library, program and tests with AddressSanitizer and UBSan (gcc), with

@@ -5,52 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cubecast/render.h"
-
-#ifdef CUBECAST_HAVE_CUDA
 #include "cubecast/cuda.h"
 #include "cubecast/cuda_render.h"
-#endif
+#include "cubecast/render.h"
 
 struct cc_backend {
     cc_device kind;
-    cc_renderer *cpu; /* CC_DEVICE_CPU */
-#ifdef CUBECAST_HAVE_CUDA
+    cc_renderer *cpu;       /* CC_DEVICE_CPU */
     cc_cuda_renderer *cuda; /* CC_DEVICE_CUDA */
-#endif
     const cc_volume *bound;
     char name[CC_BACKEND_NAME_MAX];
 };
 
-cc_status cc_backend_choose(cc_device requested, int node_rank, cc_backend_choice *choice,
-                            cc_error *err)
-{
-    choice->kind = CC_DEVICE_CPU;
-    choice->device = 0;
-    if (requested == CC_DEVICE_CPU)
-        return CC_OK;
-#ifdef CUBECAST_HAVE_CUDA
-    char why[256] = "";
-    int count = cc_cuda_device_probe(why, (int)sizeof why);
-    if (count > 0) {
-        choice->kind = CC_DEVICE_CUDA;
-        choice->device = node_rank % count;
-        return CC_OK;
-    }
-    if (requested == CC_DEVICE_CUDA)
-        return cc_fail(err, CC_ERR_RESOURCES,
-                       "--device cuda: no usable CUDA device: %s; use --device cpu or auto", why);
-#else
-    (void)node_rank;
-    if (requested == CC_DEVICE_CUDA)
-        return cc_fail(err, CC_ERR_RESOURCES,
-                       "--device cuda: this cubecast was built without CUDA (configure with "
-                       "-DCUBECAST_CUDA=ON); use --device cpu or auto");
-#endif
-    return CC_OK; /* auto without a device: the CPU */
-}
-
-#ifdef CUBECAST_HAVE_CUDA
 /* Names go into the manifest's JSON and the profile's table as they are,
  * so anything but plain printable characters becomes '?'. */
 static void plain_name(char *name)
@@ -60,17 +26,52 @@ static void plain_name(char *name)
             *c = '?';
 }
 
+/* Makes device the rank's current one and measures its free memory. */
+static cc_status choose_cuda(cc_device requested, int device, cc_backend_choice *choice,
+                             cc_error *err)
+{
+    char why[256] = "", device_name[CC_BACKEND_NAME_MAX] = "";
+    size_t free_bytes = 0, total_bytes = 0;
+    if (cc_cuda_use_device(device, device_name, (int)sizeof device_name, why, (int)sizeof why) != 0)
+        return cc_fail(err, CC_ERR_RESOURCES, "--device %s: cannot use CUDA device %d: %s",
+                       requested == CC_DEVICE_CUDA ? "cuda" : "auto", device, why);
+    if (cc_cuda_device_memory(&free_bytes, &total_bytes) != 0)
+        return cc_fail(err, CC_ERR_RESOURCES,
+                       "--device %s: cannot read the free memory of CUDA device %d",
+                       requested == CC_DEVICE_CUDA ? "cuda" : "auto", device);
+    choice->kind = CC_DEVICE_CUDA;
+    choice->device = device;
+    choice->memory_free = (double)free_bytes;
+    snprintf(choice->name, sizeof choice->name, "cuda:%d %s", device, device_name);
+    plain_name(choice->name);
+    return CC_OK;
+}
+
+cc_status cc_backend_choose(cc_device requested, int node_rank, cc_backend_choice *choice,
+                            cc_error *err)
+{
+    memset(choice, 0, sizeof *choice);
+    choice->kind = CC_DEVICE_CPU;
+    snprintf(choice->name, sizeof choice->name, "cpu");
+    if (requested == CC_DEVICE_CPU)
+        return CC_OK;
+    char why[256] = "";
+    int count = cc_cuda_device_probe(why, (int)sizeof why);
+    if (count > 0)
+        return choose_cuda(requested, node_rank % count, choice, err);
+    if (requested == CC_DEVICE_CUDA)
+        return cc_fail(err, CC_ERR_RESOURCES,
+                       "--device cuda: no usable CUDA device: %s; use --device cpu or auto", why);
+    return CC_OK; /* auto without a device: the CPU */
+}
+
 static cc_status create_cuda(const cc_backend_choice *choice, cc_backend *backend, cc_error *err)
 {
-    char device_name[CC_BACKEND_NAME_MAX] = "", why[256] = "";
-    if (cc_cuda_use_device(choice->device, device_name, (int)sizeof device_name, why,
-                           (int)sizeof why) != 0)
+    char why[256] = "";
+    if (cc_cuda_use_device(choice->device, NULL, 0, why, (int)sizeof why) != 0)
         return cc_fail(err, CC_ERR_RESOURCES, "cannot use CUDA device %d: %s", choice->device, why);
-    snprintf(backend->name, sizeof backend->name, "cuda:%d %s", choice->device, device_name);
-    plain_name(backend->name);
     return cc_cuda_renderer_create(&backend->cuda, err);
 }
-#endif
 
 cc_status cc_backend_create(const cc_backend_choice *choice, cc_backend **out, cc_error *err)
 {
@@ -78,17 +79,9 @@ cc_status cc_backend_create(const cc_backend_choice *choice, cc_backend **out, c
     if (backend == NULL)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
     backend->kind = choice->kind;
-    cc_status status;
-    if (choice->kind == CC_DEVICE_CUDA) {
-#ifdef CUBECAST_HAVE_CUDA
-        status = create_cuda(choice, backend, err);
-#else
-        status = cc_fail(err, CC_ERR_INTERNAL, "a CUDA backend in a build without CUDA");
-#endif
-    } else {
-        snprintf(backend->name, sizeof backend->name, "cpu");
-        status = cc_renderer_create(&backend->cpu, err);
-    }
+    snprintf(backend->name, sizeof backend->name, "%s", choice->name);
+    cc_status status = choice->kind == CC_DEVICE_CUDA ? create_cuda(choice, backend, err)
+                                                      : cc_renderer_create(&backend->cpu, err);
     if (status != CC_OK) {
         cc_backend_destroy(backend);
         return status;
@@ -102,19 +95,14 @@ void cc_backend_destroy(cc_backend *backend)
     if (backend == NULL)
         return;
     cc_renderer_destroy(backend->cpu);
-#ifdef CUBECAST_HAVE_CUDA
     cc_cuda_renderer_destroy(backend->cuda);
-#endif
     free(backend);
 }
 
 cc_status cc_backend_set_transfer(cc_backend *backend, const cc_tf *tf, cc_error *err)
 {
-#ifdef CUBECAST_HAVE_CUDA
     if (backend->kind == CC_DEVICE_CUDA)
         return cc_cuda_renderer_set_transfer(backend->cuda, tf, err);
-#endif
-    (void)err;
     cc_renderer_set_transfer(backend->cpu, tf);
     return CC_OK;
 }
@@ -122,14 +110,11 @@ cc_status cc_backend_set_transfer(cc_backend *backend, const cc_tf *tf, cc_error
 cc_status cc_backend_bind(cc_backend *backend, const cc_volume *volume, cc_error *err)
 {
     backend->bound = volume;
-#ifdef CUBECAST_HAVE_CUDA
     if (backend->kind == CC_DEVICE_CUDA) {
         cc_status status = cc_cuda_renderer_upload(backend->cuda, volume, err);
         backend->bound = status == CC_OK ? volume : NULL;
         return status;
     }
-#endif
-    (void)err;
     return CC_OK; /* the CPU reads the volume where it lies */
 }
 
@@ -139,10 +124,8 @@ cc_status cc_backend_render_slab(cc_backend *backend, const cc_volume *volume, c
     /* The device holds a copy of the bound volume only. */
     if (volume != backend->bound)
         return cc_fail(err, CC_ERR_INTERNAL, "rendering a volume the backend was not bound to");
-#ifdef CUBECAST_HAVE_CUDA
     if (backend->kind == CC_DEVICE_CUDA)
         return cc_cuda_render_slab(backend->cuda, view, owned_cells, image, err);
-#endif
     return cc_render_slab(backend->cpu, volume, view, owned_cells, image, err);
 }
 

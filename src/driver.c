@@ -118,6 +118,8 @@ static int omp_threads(void)
 #endif
 }
 
+static const char *const decomp_names[] = {"frames", "rows", "bricks", "auto"};
+
 /* What a node needs against what it may use, summed over its ranks. */
 typedef struct node_memory {
     double need[7]; /* cc_plan_memory's fields, in order, total last */
@@ -165,6 +167,69 @@ static int plan_fits(const run *r, const cc_plan *plan, const cc_render_options 
     return found.ratio <= 1.0;
 }
 
+/* What the ranks that render on one CUDA device need of it, against what
+ * it had free when chosen. */
+typedef struct device_memory {
+    double need, free;
+    int ranks; /* sharing the device */
+    char name[CC_BACKEND_NAME_MAX];
+} device_memory;
+
+/* Room left on a device for what the plan does not count (kernel launch
+ * buffers, the runtime's own use). */
+#define DEVICE_HEADROOM_BYTES (64.0 * 1048576.0)
+
+/* Collective: 1 when every CUDA device has room for the ranks rendering
+ * on it; else 0 and *worst is the device furthest over (the same on every
+ * rank).  Ranks sharing a device each upload their own part of the
+ * volume, so their needs add up. */
+static int device_fits(const run *r, const cc_plan *plan, const cc_render_options *options,
+                       device_memory *worst)
+{
+    int cuda = r->device.kind == CC_DEVICE_CUDA;
+    device_memory mine = {0.0, r->device.memory_free, 1, ""};
+    snprintf(mine.name, sizeof mine.name, "%s", r->device.name);
+    MPI_Comm sharing;
+    MPI_Comm_split(r->node_comm, cuda ? r->device.device : MPI_UNDEFINED, r->layout.node_rank,
+                   &sharing);
+    double ratio = 0.0;
+    if (cuda) {
+        double need = cc_plan_device_bytes(plan, options);
+        MPI_Allreduce(&need, &mine.need, 1, MPI_DOUBLE, MPI_SUM, sharing);
+        MPI_Comm_size(sharing, &mine.ranks);
+        MPI_Comm_free(&sharing);
+        mine.need += DEVICE_HEADROOM_BYTES;
+        ratio = mine.need / (mine.free > 1.0 ? mine.free : 1.0);
+    }
+    struct {
+        double ratio;
+        int rank;
+    } in = {ratio, r->layout.rank}, found;
+    MPI_Allreduce(&in, &found, 1, MPI_DOUBLE_INT, MPI_MAXLOC, r->comm);
+    *worst = mine;
+    MPI_Bcast(worst, (int)sizeof *worst, MPI_BYTE, found.rank, r->comm);
+    return found.ratio <= 1.0;
+}
+
+/* The refusal when the volume fits the nodes but not a GPU. */
+static cc_status device_short(const cc_render_options *options, const device_memory *device,
+                              cc_error *err)
+{
+    char need[32], free_text[32];
+    cc_memory_text(device->need, need, sizeof need);
+    cc_memory_text(device->free, free_text, sizeof free_text);
+    return cc_fail(err, CC_ERR_RESOURCES,
+                   "not enough GPU memory for --decomp %s: %s needs %s (the volume part and image "
+                   "of %d rank%s, and %.0f MiB for the CUDA runtime) but %s is free; use --decomp "
+                   "bricks over more ranks (each then holds a "
+                   "smaller part of the volume)%s, or --device cpu",
+                   options->decomp == CC_DECOMP_AUTO ? "auto (bricks, the smallest plan)"
+                                                     : decomp_names[options->decomp],
+                   device->name, need, device->ranks, device->ranks == 1 ? "" : "s",
+                   DEVICE_HEADROOM_BYTES / 1048576.0, free_text,
+                   options->precision == CC_DOUBLE ? ", --precision single" : "");
+}
+
 static void describe_need(const node_memory *node, char *out, size_t out_size)
 {
     static const char *const parts[6] = {"volume",   "images",     "compositing",
@@ -184,8 +249,6 @@ static void describe_need(const node_memory *node, char *out, size_t out_size)
                  node->ranks, node->ranks == 1 ? "" : "s", limit, node->source);
 }
 
-static const char *const decomp_names[] = {"frames", "rows", "bricks", "auto"};
-
 /* Makes the plan, choosing the decomposition for --decomp auto, and makes
  * sure every node has the memory it needs before anything is allocated. */
 static cc_status plan_within_memory(run *r, cc_error *err)
@@ -203,22 +266,33 @@ static cc_status plan_within_memory(run *r, cc_error *err)
         }
     }
     node_memory first, worst;
+    device_memory first_device, device;
+    int nodes_fit = 0, first_nodes_fit = 0;
     for (int c = 0; c < count; c++) {
         cc_render_options tried = *options;
         tried.decomp = candidates[c];
         cc_status status = cc_plan_make(&tried, r->camera.shape, &r->layout, &r->plan, err);
         if (status != CC_OK)
             return status;
-        int fits = plan_fits(r, &r->plan, &tried, &worst);
-        if (c == 0)
+        nodes_fit = plan_fits(r, &r->plan, &tried, &worst);
+        int devices_fit = device_fits(r, &r->plan, &tried, &device);
+        if (c == 0) {
             first = worst;
-        if (!fits)
+            first_device = device;
+            first_nodes_fit = nodes_fit;
+        }
+        if (!nodes_fit || !devices_fit)
             continue;
         char need[400];
         describe_need(&worst, need, sizeof need);
         if (c == 0)
             snprintf(r->plan.reason, sizeof r->plan.reason, "%s: it needs %s",
                      decomp_names[candidates[c]], need);
+        else if (first_nodes_fit)
+            snprintf(r->plan.reason, sizeof r->plan.reason,
+                     "%s: frames would need more of %s than it has free (%.0f MiB against %.0f)",
+                     decomp_names[candidates[c]], first_device.name, first_device.need / 1048576.0,
+                     first_device.free / 1048576.0);
         else
             snprintf(r->plan.reason, sizeof r->plan.reason,
                      "%s: frames would need more than the node may use (%.0f MiB against %.0f)",
@@ -226,6 +300,8 @@ static cc_status plan_within_memory(run *r, cc_error *err)
                      first.limit / 1048576.0);
         return CC_OK;
     }
+    if (nodes_fit)
+        return device_short(options, &device, err);
     char need[400];
     describe_need(&worst, need, sizeof need);
     int first_of_node = r->layout.node_rank == 0, nodes;
@@ -787,8 +863,10 @@ static cc_status start_backend(run *r, cc_error *err)
     cc_status status = cc_backend_create(&r->device, &r->backend, err);
     if (status == CC_OK)
         status = cc_backend_set_transfer(r->backend, &r->tf, err);
+    cc_profile_lap(&r->profile, CC_PHASE_SETUP, &r->mark);
     if (status == CC_OK)
         status = cc_backend_bind(r->backend, r->volume, err);
+    cc_profile_lap(&r->profile, CC_PHASE_UPLOAD, &r->mark);
     return status;
 }
 

@@ -313,3 +313,11 @@ void cc_plan_memory_need(const cc_plan *plan, const cc_render_options *options, 
     out->total =
         out->volume + out->frame + out->composite + out->renderer + out->projection + out->fixed;
 }
+
+double cc_plan_device_bytes(const cc_plan *plan, const cc_render_options *options)
+{
+    double value = (double)cc_precision_size(options->precision);
+    double rows = plan->row_end - plan->row_begin, pixel = 4.0 * sizeof(double);
+    return (double)cc_box_voxels(&plan->held) * value + rows * options->size * pixel +
+           sizeof(cc_tf) + sizeof(cc_tf_single);
+}

@@ -9,7 +9,8 @@
 #include <time.h>
 
 static const char *const cc_phase_names[CC_PHASE_COUNT] = {
-    "setup", "read", "projection", "render", "gather/composite", "png encode", "write", "wait",
+    "setup",      "read",  "upload", "projection", "render", "gather/composite",
+    "png encode", "write", "wait",
 };
 
 double cc_profile_now(void)

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "cubecast/box.h"
+#include "cubecast/grid.h"
 #include "cubecast/hostdev.h"
 #include "cubecast/view.h"
 
@@ -80,22 +81,6 @@ static inline int cc_sample_cells_of(const long shape[3], const cc_box *box, con
     out->stride[1] = box->count[2];
     out->stride[0] = box->count[1] * box->count[2];
     return 1;
-}
-
-/* Point m of a camera axis of n points: grid.c's cc_grid_coord, spelt
- * out so that device code has it, and rounded the same way (nvcc would
- * otherwise fuse m * step - half into one fma). */
-CC_HOST_DEVICE static CC_FORCE_INLINE double cc_sample_grid_coord(int n, int m)
-{
-    double half = (double)n / 2.0;
-    if (m == n - 1)
-        return half;
-    double step = (double)n / (double)(n - 1);
-#if defined(__CUDA_ARCH__)
-    return __dsub_rn(__dmul_rn((double)m, step), half);
-#else
-    return (double)m * step - half;
-#endif
 }
 
 /* Image row cj's part of every sample's coordinate. */

@@ -145,9 +145,21 @@ def kill_session(proc, descendants_too=True):
             pass
 
 
+def with_device(args):
+    """A render's arguments with --device DEVICE added when the environment
+    says CUBECAST_TEST_DEVICE=DEVICE: scripts/gpu-check runs the golden and
+    decomposition tests on a GPU that way, and tests/cuda on the CUDA
+    stand-in."""
+    args = list(args)
+    device = os.environ.get("CUBECAST_TEST_DEVICE")
+    if device and args[:1] == ["render"] and "--device" not in args:
+        args += ["--device", device]
+    return args
+
+
 def mpi_command(cfg, np_ranks, args, wrapper=None):
     """mpiexec -np P cubecast ARGS; wrapper (a list) goes between them."""
-    return [cfg.mpiexec] + MPI_FLAGS + ["-np", str(np_ranks)] + (wrapper or []) + [cfg.cubecast] + list(args)
+    return [cfg.mpiexec] + MPI_FLAGS + ["-np", str(np_ranks)] + (wrapper or []) + [cfg.cubecast] + with_device(args)
 
 
 def generate(c, cfg, path, *args, timeout):

@@ -4,8 +4,8 @@
  * which backend runs.  Both keep render.h's contract (cc_render_slab): rows
  * of a view, only the owned cells, a partial (C, T) image.  The CPU backend
  * is cc_renderer unchanged, so its frames are bit for bit what they were;
- * the CUDA backend (built with -DCUBECAST_CUDA=ON) uploads the volume once
- * and renders every view from the device's copy. */
+ * the CUDA backend (cuda_render.h) uploads the volume once and renders
+ * every view from the device's copy. */
 #ifndef CUBECAST_BACKEND_H
 #define CUBECAST_BACKEND_H
 
@@ -23,7 +23,9 @@ enum { CC_BACKEND_NAME_MAX = 64 };
 /* Which backend a rank uses: kind is CC_DEVICE_CPU or CC_DEVICE_CUDA. */
 typedef struct cc_backend_choice {
     cc_device kind;
-    int device; /* the CUDA device's index among the visible ones */
+    int device;                     /* the CUDA device's index among the visible ones */
+    double memory_free;             /* its free bytes when chosen (0 for the CPU) */
+    char name[CC_BACKEND_NAME_MAX]; /* "cpu", "cuda:INDEX NAME" */
 } cc_backend_choice;
 
 typedef struct cc_backend cc_backend;
@@ -32,7 +34,9 @@ typedef struct cc_backend cc_backend;
  * where a usable device is seen, else the CPU; cuda takes device node_rank
  * mod the visible count (CUDA_VISIBLE_DEVICES, or Slurm's per-task GPU
  * binding, decides what is visible), and fails with the reason when there
- * is none (no CUDA build, no driver, no device).  Allocates nothing. */
+ * is none (no CUDA build, no driver, no device).  A chosen device becomes
+ * the rank's current one and its free memory is measured (the memory plan
+ * checks the volume against it); nothing else is allocated. */
 cc_status cc_backend_choose(cc_device requested, int node_rank, cc_backend_choice *choice,
                             cc_error *err);
 

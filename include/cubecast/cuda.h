@@ -1,8 +1,12 @@
-/* cuda.h - the CUDA backend (built with -DCUBECAST_CUDA=ON).
+/* cuda.h - the GPUs a rank can use.
  *
- * Finds the GPUs a rank can use and binds it to one; the kernel itself is
- * cuda_render.h, reached through backend.h.  Without a device (or without
- * a CUDA build) the CPU kernel renders. */
+ * Finds the CUDA devices a rank sees and binds it to one; the kernel
+ * itself is cuda_render.h, reached through backend.h.  A build with CUDA
+ * (the default where nvcc is found) implements this in the .cu files of src/cuda; a
+ * build without it links src/cuda/none.c, which finds no device and says
+ * why, so the CPU kernel renders. */
+#include <stddef.h>
+
 #ifndef CUBECAST_CUDA_H
 #define CUBECAST_CUDA_H
 
@@ -23,6 +27,10 @@ int cc_cuda_device_probe(char *why, int why_size);
  * the calling thread's current device; name gets its name.  0 on success,
  * else -1 and why gets the runtime's reason. */
 int cc_cuda_use_device(int index, char *name, int name_size, char *why, int why_size);
+
+/* Free and total bytes of the calling thread's current device (after
+ * cc_cuda_use_device).  0 on success, else -1 and both are 0. */
+int cc_cuda_device_memory(size_t *free_bytes, size_t *total_bytes);
 
 #ifdef __cplusplus
 }

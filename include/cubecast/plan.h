@@ -56,6 +56,10 @@ typedef struct cc_plan_memory {
 void cc_plan_memory_need(const cc_plan *plan, const cc_render_options *options, const long shape[3],
                          const cc_layout *layout, int threads, cc_plan_memory *out);
 
+/* What one rank's plan needs on a CUDA device, in bytes: the held values,
+ * the image of its rows (C and T) and the transfer functions. */
+double cc_plan_device_bytes(const cc_plan *plan, const cc_render_options *options);
+
 /* Bricks mode: the ranks in the visibility order of a view whose depth
  * grows along `depth` (cc_view.d, stored axes), nearest first: order[0]
  * is the nearest rank.  Along any ray the bricks it crosses appear in this

@@ -13,8 +13,9 @@
 #include "cubecast/error.h"
 
 typedef enum cc_phase {
-    CC_PHASE_SETUP, /* options, opening the input, planning */
-    CC_PHASE_READ,  /* reading the volume */
+    CC_PHASE_SETUP,  /* options, opening the input, planning */
+    CC_PHASE_READ,   /* reading the volume */
+    CC_PHASE_UPLOAD, /* copying it to the GPU (CUDA backend) */
     CC_PHASE_PROJECTION,
     CC_PHASE_RENDER,
     CC_PHASE_COMPOSITE, /* gathering rows / compositing partial images */

@@ -1,9 +1,9 @@
 /* device.cu - CUDA device discovery (cuda.h). */
-#include "cubecast/cuda.h"
-
 #include <cuda_runtime.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "cubecast/cuda.h"
 
 int cc_cuda_device_count(char *name, int name_size)
 {
@@ -61,4 +61,12 @@ int cc_cuda_use_device(int index, char *name, int name_size, char *why, int why_
         name[name_size - 1] = '\0';
     }
     return 0;
+}
+
+int cc_cuda_device_memory(size_t *free_bytes, size_t *total_bytes)
+{
+    if (cudaMemGetInfo(free_bytes, total_bytes) == cudaSuccess)
+        return 0;
+    *free_bytes = *total_bytes = 0;
+    return -1;
 }

@@ -25,7 +25,22 @@ struct allocation {
 
 std::mutex lock;
 std::map<uintptr_t, allocation> device; /* by the address cudaMalloc returned */
+std::map<uintptr_t, size_t> pinned;     /* cudaMallocHost's blocks and sizes */
 size_t device_bytes = 0;
+thread_local int current_device = 0;
+
+/* Streams and events: the stand-in runs everything at once, so they only
+ * need to be real, distinct objects a test can tell from garbage. */
+} // namespace
+struct CUstream_st {
+    int magic;
+};
+struct CUevent_st {
+    int magic;
+};
+namespace
+{
+const int kStreamMagic = 0x5742, kEventMagic = 0x4556;
 int fatal = 1, violations = 0;
 cudaError_t last_error = cudaSuccess;
 
@@ -60,6 +75,39 @@ cudaError_t fail(cudaError_t error)
 {
     last_error = error;
     return error;
+}
+
+/* An environment knob as a non-negative number, or fallback. */
+double knob(const char *name, double fallback)
+{
+    const char *text = getenv(name);
+    if (text == NULL || *text == '\0')
+        return fallback;
+    char *end;
+    double value = strtod(text, &end);
+    return *end == '\0' && value >= 0 ? value : fallback;
+}
+
+int device_count(void)
+{
+    return (int)knob("CC_STANDIN_DEVICES", 1);
+}
+
+size_t device_memory(void)
+{
+    return (size_t)knob("CC_STANDIN_MEMORY", 16.0 * 1024 * 1024 * 1024);
+}
+
+/* 1 when [pointer, pointer + bytes) lies in one pinned block.  The caller
+ * holds lock. */
+int in_pinned(const void *pointer, size_t bytes)
+{
+    uintptr_t p = (uintptr_t)pointer;
+    auto it = pinned.upper_bound(p);
+    if (it == pinned.begin())
+        return 0;
+    --it;
+    return p - it->first <= it->second && bytes <= it->second - (p - it->first);
 }
 
 } // namespace
@@ -104,20 +152,63 @@ int cc_standin_is_device(const void *pointer, size_t bytes)
     return find(pointer, bytes) != NULL;
 }
 
+int cc_standin_pinned_count(void)
+{
+    std::lock_guard<std::mutex> hold(lock);
+    return (int)pinned.size();
+}
+
 cudaError_t cudaGetDeviceCount(int *count)
 {
-    *count = 1; /* the CPU, standing in for one device */
-    return cudaSuccess;
+    /* The CPU, standing in for CC_STANDIN_DEVICES devices (default 1). */
+    *count = device_count();
+    return *count > 0 ? cudaSuccess : fail(cudaErrorNoDevice);
 }
 
 cudaError_t cudaSetDevice(int number)
 {
-    return number == 0 ? cudaSuccess : fail(cudaErrorInvalidValue);
+    if (number < 0 || number >= device_count())
+        return fail(cudaErrorInvalidValue);
+    current_device = number;
+    return cudaSuccess;
+}
+
+cudaError_t cudaGetDevice(int *number)
+{
+    *number = current_device;
+    return cudaSuccess;
+}
+
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp *properties, int number)
+{
+    if (number < 0 || number >= device_count())
+        return fail(cudaErrorInvalidValue);
+    memset(properties, 0, sizeof *properties);
+    snprintf(properties->name, sizeof properties->name, "CUDA stand-in");
+    properties->totalGlobalMem = device_memory();
+    properties->major = 9;
+    properties->multiProcessorCount = 1;
+    return cudaSuccess;
+}
+
+/* Every device shares one pool here: a test runs one rank per device. */
+cudaError_t cudaMemGetInfo(size_t *free_bytes, size_t *total_bytes)
+{
+    std::lock_guard<std::mutex> hold(lock);
+    *total_bytes = device_memory();
+    *free_bytes = device_bytes < *total_bytes ? *total_bytes - device_bytes : 0;
+    return cudaSuccess;
 }
 
 cudaError_t cudaMalloc(void **pointer, size_t bytes)
 {
     *pointer = NULL;
+    {
+        std::lock_guard<std::mutex> hold(lock);
+        size_t total = device_memory();
+        if (device_bytes > total || bytes > total - device_bytes)
+            return fail(cudaErrorMemoryAllocation); /* the device is full */
+    }
     unsigned char *block = (unsigned char *)malloc(bytes + 2 * kGuard);
     if (block == NULL)
         return fail(cudaErrorMemoryAllocation);
@@ -157,6 +248,118 @@ cudaError_t cudaFree(void *pointer)
         }
     free(found.block);
     return cudaSuccess;
+}
+
+cudaError_t cudaMallocHost(void **pointer, size_t bytes)
+{
+    *pointer = malloc(bytes > 0 ? bytes : 1);
+    if (*pointer == NULL)
+        return fail(cudaErrorMemoryAllocation);
+    std::lock_guard<std::mutex> hold(lock);
+    pinned[(uintptr_t)*pointer] = bytes;
+    return cudaSuccess;
+}
+
+cudaError_t cudaFreeHost(void *pointer)
+{
+    if (pointer == NULL)
+        return cudaSuccess;
+    {
+        std::lock_guard<std::mutex> hold(lock);
+        if (pinned.erase((uintptr_t)pointer) == 0) {
+            cc_standin_violation("cudaFreeHost of a pointer cudaMallocHost did not return", pointer,
+                                 0);
+            return fail(cudaErrorInvalidValue);
+        }
+    }
+    free(pointer);
+    return cudaSuccess;
+}
+
+static cudaError_t new_handle(void **handle, int magic)
+{
+    /* CUstream_st and CUevent_st are both one int, the magic. */
+    int *object = (int *)malloc(sizeof *object);
+    if (object == NULL)
+        return fail(cudaErrorMemoryAllocation);
+    *object = magic;
+    *handle = object;
+    return cudaSuccess;
+}
+
+/* 1 when handle is a live stream or event of the given kind (the default
+ * stream, NULL, counts as a stream). */
+static int live_handle(const void *handle, int magic)
+{
+    if (handle == NULL)
+        return magic == kStreamMagic;
+    if (*(const int *)handle == magic)
+        return 1;
+    cc_standin_violation(magic == kStreamMagic ? "not a live stream" : "not a live event", handle,
+                         0);
+    return 0;
+}
+
+static cudaError_t free_handle(void *handle, int magic)
+{
+    if (handle == NULL || !live_handle(handle, magic))
+        return fail(cudaErrorInvalidValue);
+    *(int *)handle = 0;
+    free(handle);
+    return cudaSuccess;
+}
+
+cudaError_t cudaStreamCreate(cudaStream_t *stream)
+{
+    return new_handle((void **)stream, kStreamMagic);
+}
+cudaError_t cudaStreamDestroy(cudaStream_t stream)
+{
+    return free_handle(stream, kStreamMagic);
+}
+cudaError_t cudaStreamSynchronize(cudaStream_t stream)
+{
+    return live_handle(stream, kStreamMagic) ? last_error : fail(cudaErrorInvalidValue);
+}
+cudaError_t cudaEventCreate(cudaEvent_t *event)
+{
+    return new_handle((void **)event, kEventMagic);
+}
+cudaError_t cudaEventDestroy(cudaEvent_t event)
+{
+    return free_handle(event, kEventMagic);
+}
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream)
+{
+    return live_handle(event, kEventMagic) && live_handle(stream, kStreamMagic)
+               ? cudaSuccess
+               : fail(cudaErrorInvalidValue);
+}
+cudaError_t cudaEventSynchronize(cudaEvent_t event)
+{
+    return live_handle(event, kEventMagic) ? cudaSuccess : fail(cudaErrorInvalidValue);
+}
+
+/* An asynchronous copy runs at once here; on a GPU it overlaps the host
+ * only from and to pinned memory, so a pageable host buffer is reported. */
+cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t bytes, cudaMemcpyKind kind,
+                            cudaStream_t stream)
+{
+    if (!live_handle(stream, kStreamMagic))
+        return fail(cudaErrorInvalidValue);
+    const void *host = kind == cudaMemcpyHostToDevice   ? src
+                       : kind == cudaMemcpyDeviceToHost ? (const void *)dst
+                                                        : NULL;
+    int host_pinned = 1;
+    if (host != NULL) {
+        std::lock_guard<std::mutex> hold(lock);
+        host_pinned = in_pinned(host, bytes);
+    }
+    if (!host_pinned) {
+        cc_standin_violation("cudaMemcpyAsync from or to pageable host memory", host, bytes);
+        return fail(cudaErrorInvalidValue);
+    }
+    return cudaMemcpy(dst, src, bytes, kind);
 }
 
 cudaError_t cudaMemcpy(void *dst, const void *src, size_t bytes, cudaMemcpyKind kind)

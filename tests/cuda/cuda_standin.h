@@ -12,6 +12,17 @@
  * grid serially, block after block and thread after thread, so a kernel
  * must not synchronise its threads (cubecast's do not).
  *
+ * The stand-in plays one device by default; the environment can change
+ * what it plays, so that the whole program (tests/cuda's cubecast-standin)
+ * can be tested against devices this machine does not have:
+ *   CC_STANDIN_DEVICES=K   K devices (0: cudaGetDeviceCount fails with
+ *                          cudaErrorNoDevice, as on a machine without GPU)
+ *   CC_STANDIN_MEMORY=B    B bytes of memory per device (default 16 GiB);
+ *                          cudaMalloc beyond it fails as a full device does
+ * Pinned host memory (cudaMallocHost) is remembered too: an asynchronous
+ * copy must go from or to it, as on a GPU, where a pageable buffer makes
+ * the copy synchronous.  Streams and events run every operation at once.
+ *
  * Every violation prints one line on stderr.  It then ends the program
  * with status CC_STANDIN_EXIT, unless cc_standin_set_fatal(0) asked the
  * stand-in to count it instead (cc_standin_violations), which is how
@@ -48,6 +59,17 @@ typedef enum cudaError {
     cudaErrorIllegalAddress = 700
 } cudaError_t;
 
+typedef struct CUstream_st *cudaStream_t;
+typedef struct CUevent_st *cudaEvent_t;
+
+/* The fields of cudaDeviceProp that cubecast reads. */
+typedef struct cudaDeviceProp {
+    char name[256];
+    size_t totalGlobalMem;
+    int major, minor;
+    int multiProcessorCount;
+} cudaDeviceProp;
+
 typedef enum cudaMemcpyKind {
     cudaMemcpyHostToHost = 0,
     cudaMemcpyHostToDevice = 1,
@@ -67,7 +89,21 @@ extern thread_local dim3 threadIdx, blockIdx, blockDim, gridDim;
 
 cudaError_t cudaGetDeviceCount(int *count);
 cudaError_t cudaSetDevice(int device);
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp *properties, int device);
+cudaError_t cudaGetDevice(int *device);
+cudaError_t cudaMemGetInfo(size_t *free, size_t *total);
 cudaError_t cudaMalloc(void **pointer, size_t bytes);
+cudaError_t cudaMallocHost(void **pointer, size_t bytes);
+cudaError_t cudaFreeHost(void *pointer);
+cudaError_t cudaStreamCreate(cudaStream_t *stream);
+cudaError_t cudaStreamDestroy(cudaStream_t stream);
+cudaError_t cudaStreamSynchronize(cudaStream_t stream);
+cudaError_t cudaEventCreate(cudaEvent_t *event);
+cudaError_t cudaEventDestroy(cudaEvent_t event);
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream);
+cudaError_t cudaEventSynchronize(cudaEvent_t event);
+cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t bytes, cudaMemcpyKind kind,
+                            cudaStream_t stream);
 cudaError_t cudaFree(void *pointer);
 cudaError_t cudaMemcpy(void *dst, const void *src, size_t bytes, cudaMemcpyKind kind);
 cudaError_t cudaMemset(void *pointer, int value, size_t bytes);
@@ -81,6 +117,10 @@ template <class T> static inline cudaError_t cudaMalloc(T **pointer, size_t byte
 {
     return cudaMalloc(reinterpret_cast<void **>(pointer), bytes);
 }
+template <class T> static inline cudaError_t cudaMallocHost(T **pointer, size_t bytes)
+{
+    return cudaMallocHost(reinterpret_cast<void **>(pointer), bytes);
+}
 
 /* ---- the stand-in's own interface ---------------------------------- */
 
@@ -91,6 +131,8 @@ int cc_standin_violations(void);
 void cc_standin_reset_violations(void);
 /* Bytes of device memory allocated and not freed. */
 size_t cc_standin_device_bytes(void);
+/* Pinned host allocations not freed (cudaMallocHost). */
+int cc_standin_pinned_count(void);
 /* 1 when [pointer, pointer + bytes) lies inside one device allocation. */
 int cc_standin_is_device(const void *pointer, size_t bytes);
 /* Reports a violation: prints "cuda stand-in: <what>" on stderr, then

@@ -1,7 +1,8 @@
 /* test_standin.cc - the CUDA stand-in (cuda_standin.h) catches what it
  * claims to catch: a read outside device memory, a write past an
- * allocation, a cudaMemcpy whose direction does not match its pointers;
- * and its serial launch runs every thread of a grid exactly once.
+ * allocation, a cudaMemcpy whose direction does not match its pointers,
+ * an asynchronous copy from pageable memory; it plays the devices and
+ * memory its environment asks for; and its serial launch runs every thread of a grid exactly once.
  *
  *   test_standin              the checks above, counting violations
  *   test_standin oob          a kernel reads one element past its array
@@ -12,6 +13,7 @@
 #include <cuda_runtime.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* out[0] = sum of values[0 .. n): one thread per value, serial launch. */
@@ -124,6 +126,70 @@ static int checks(void)
     return failures == 0 ? 0 : 1;
 }
 
+/* Pinned memory, streams and the environment's devices. */
+static int device_checks(void)
+{
+    /* An asynchronous copy from pinned memory works; from pageable memory
+     * it is reported (on a GPU it would silently lose the overlap). */
+    float pageable[8] = {1, 2, 3, 4, 5, 6, 7, 8}, *pinned = NULL, *dev = NULL;
+    cudaStream_t stream;
+    cudaEvent_t done;
+    expect(cudaStreamCreate(&stream) == cudaSuccess && cudaEventCreate(&done) == cudaSuccess,
+           "a stream and an event");
+    cudaMallocHost(&pinned, sizeof pageable);
+    cudaMalloc(&dev, sizeof pageable);
+    memcpy(pinned, pageable, sizeof pageable);
+    cc_standin_reset_violations();
+    cudaError_t copied =
+        cudaMemcpyAsync(dev, pinned, sizeof pageable, cudaMemcpyHostToDevice, stream);
+    cudaEventRecord(done, stream);
+    cudaEventSynchronize(done);
+    float back[8] = {0};
+    cudaMemcpy(back, dev, sizeof back, cudaMemcpyDeviceToHost);
+    expect(copied == cudaSuccess && memcmp(back, pageable, sizeof back) == 0 &&
+               cc_standin_violations() == 0,
+           "an asynchronous copy from pinned memory: same values, no violation");
+    copied = cudaMemcpyAsync(dev, pageable, sizeof pageable, cudaMemcpyHostToDevice, stream);
+    expect(copied != cudaSuccess && cc_standin_violations() == 1,
+           "an asynchronous copy from pageable memory: refused, one violation");
+    cudaFree(dev);
+    cudaFreeHost(pinned);
+    cudaEventDestroy(done);
+    cudaStreamDestroy(stream);
+    expect(cc_standin_pinned_count() == 0 && cudaGetLastError() != cudaSuccess,
+           "pinned memory freed; the refused copy left its error");
+
+    /* CC_STANDIN_MEMORY bounds cudaMalloc and sets cudaMemGetInfo. */
+    setenv("CC_STANDIN_MEMORY", "1000", 1);
+    size_t free_bytes = 0, total = 0;
+    cudaMemGetInfo(&free_bytes, &total);
+    void *small = NULL, *big = NULL;
+    cudaError_t small_ok = cudaMalloc(&small, 600), big_ok = cudaMalloc(&big, 600);
+    size_t free_after = 0;
+    cudaMemGetInfo(&free_after, &total);
+    expect(free_bytes == 1000 && total == 1000 && small_ok == cudaSuccess &&
+               big_ok == cudaErrorMemoryAllocation && big == NULL && free_after == 400,
+           "CC_STANDIN_MEMORY=1000: 600 bytes fit, 600 more do not, 400 free");
+    cudaFree(small);
+    cudaGetLastError();
+
+    /* CC_STANDIN_DEVICES=0 is a machine without GPU; 2 are two devices. */
+    int count = -1;
+    setenv("CC_STANDIN_DEVICES", "0", 1);
+    expect(cudaGetDeviceCount(&count) == cudaErrorNoDevice && count == 0,
+           "CC_STANDIN_DEVICES=0: cudaErrorNoDevice");
+    setenv("CC_STANDIN_DEVICES", "2", 1);
+    cudaDeviceProp properties;
+    expect(cudaGetDeviceCount(&count) == cudaSuccess && count == 2 && cudaSetDevice(1) == 0 &&
+               cudaSetDevice(2) == cudaErrorInvalidValue &&
+               cudaGetDeviceProperties(&properties, 1) == cudaSuccess &&
+               strcmp(properties.name, "CUDA stand-in") == 0,
+           "CC_STANDIN_DEVICES=2: two devices, a third is refused");
+    unsetenv("CC_STANDIN_DEVICES");
+    unsetenv("CC_STANDIN_MEMORY");
+    return failures == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "checks";
@@ -142,5 +208,6 @@ int main(int argc, char **argv)
         printf("no violation caught\n");
         return 0;
     }
-    return checks();
+    int failed = checks();
+    return device_checks() | failed;
 }

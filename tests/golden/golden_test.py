@@ -78,6 +78,9 @@ import numpy as np
 import h5py
 from PIL import Image
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import harness  # noqa: E402  (tests/harness.py: with_device)
+
 FRAME_TOL = {"single": 1e-4, "double": 1e-9}
 PROJ_TOL = {"single": 1e-6, "double": 1e-9}
 # A bug must move some pixel by at least this much (10 x the single budget).
@@ -133,7 +136,7 @@ def run(cmd, timeout=240):
 
 
 def cubecast(args, np_ranks=None, timeout=240):
-    cmd = [CFG.cubecast] + list(args)
+    cmd = [CFG.cubecast] + harness.with_device(args)
     if np_ranks is not None:
         cmd = [CFG.mpiexec] + mpi_flags() + ["-np", str(np_ranks)] + cmd
     return run(cmd, timeout)

@@ -50,7 +50,8 @@ static void test_cpu_renders_as_before(void)
             else
                 ((double *)cc_volume_values(volume))[i] = value;
         }
-        cc_backend_choice cpu = {CC_DEVICE_CPU, 0};
+        cc_backend_choice cpu;
+        CHECK_INT(cc_backend_choose(CC_DEVICE_CPU, 0, &cpu, &err), CC_OK);
         cc_backend *backend = NULL;
         cc_renderer *renderer = NULL;
         cc_image *a = NULL, *b = NULL;

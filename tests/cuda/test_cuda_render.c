@@ -1,16 +1,23 @@
-/* test_render_standin.c - the CUDA render kernel (src/cuda/render.cu),
- * compiled as C++ against the CUDA stand-in and run on the CPU, gives the
- * CPU backend's partial images (cc_render_slab): single precision within
+/* test_cuda_render.c - the CUDA render kernel (src/cuda/render.cu) gives
+ * the CPU backend's partial images (cc_render_slab): single precision within
  * 2e-5, double within 1e-12, for every transfer-function kind, cameras
  * in and out of the image-row planes (orbit, elevation +-30, zoom, a fit
  * scale, anisotropic spacing), odd image sizes (partial thread blocks),
  * samples on the grid's edge, a band of rows and owned sub-boxes held as
- * bricks with their halo. */
+ * bricks with their halo.
+ *
+ * Built twice (tests/cuda/CMakeLists.txt): against the CUDA stand-in, the
+ * kernel compiled as C++ and run on the CPU with checked device memory
+ * (cuda_render_standin, everywhere); and against the real CUDA runtime
+ * (cuda_render_device, in a CUDA build), which exits 77 (skipped) when the
+ * runtime finds no driver or no device, or fails instead when
+ * CUBECAST_REQUIRE_GPU=1 (scripts/gpu-check sets it). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cubecast/cuda.h"
 #include "cubecast/cuda_render.h"
 #include "cubecast/render.h"
 
@@ -180,8 +187,34 @@ static void compare(const char *camera, const cc_view *view, const cc_volume *vo
     cc_cuda_renderer_destroy(gpu);
 }
 
+/* 0 when a device is there to test; else the exit status: 77 (skip), or
+ * 1 when the caller requires a GPU. */
+static int need_device(void)
+{
+    char why[256] = "", name[256] = "";
+    int count = cc_cuda_device_probe(why, (int)sizeof why);
+    const char *require = getenv("CUBECAST_REQUIRE_GPU");
+    if (count == 0 && require != NULL && strcmp(require, "1") == 0) {
+        printf("FAIL: CUBECAST_REQUIRE_GPU=1 but no usable CUDA device: %s\n", why);
+        return 1;
+    }
+    if (count == 0) {
+        printf("no usable CUDA device (%s): skipping\n", why);
+        return 77;
+    }
+    if (cc_cuda_use_device(0, name, (int)sizeof name, why, (int)sizeof why) != 0) {
+        printf("FAIL: cannot use CUDA device 0: %s\n", why);
+        return 1;
+    }
+    printf("CUDA device 0 of %d: %s\n", count, name);
+    return 0;
+}
+
 int main(void)
 {
+    int skip = need_device();
+    if (skip != 0)
+        return skip;
     const long shape[3] = {20, 28, 36};
     const double unit[3] = {1.0, 1.0, 1.0}, aniso[3] = {1.0, 1.7, 1.3};
     double diagonal = sqrt(20.0 * 20.0 + 28.0 * 28.0 * 1.7 * 1.7 + 36.0 * 36.0 * 1.3 * 1.3);
