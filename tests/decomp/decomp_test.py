@@ -454,6 +454,54 @@ def read_transmittance(path):
         return h5["transmittance"][()]
 
 
+def compare_run(c, label, mode, decomp, precision, out, data, trans, base_out, base, base_t, frames,
+                repro, worst, background=None):
+    """One run's raw frames, transmittance and PNGs against frames mode -np 1's
+    (base_out, base, base_t): bitwise in frames and rows modes, within
+    TOLERANCE in bricks mode, whose PNGs must be its own raw frames
+    quantised (or, over a background, within one level of frames mode's).
+    worst[(mode, key)] keeps the largest difference seen."""
+    for key in ("angles", "frame_index"):
+        c.check(np.array_equal(data[key], base[key]), f"{label}: raw '{key}' as in frames mode")
+    for key, got, want in (("frames", data["frames"], base["frames"]), ("transmittance", trans, base_t)):
+        ok = got.dtype == want.dtype and got.shape == want.shape
+        diff = np.abs(got.astype(np.float64) - want.astype(np.float64)) if ok else None
+        max_diff = float(diff.max()) if ok else float("nan")
+        where = np.unravel_index(int(np.argmax(diff)), diff.shape) if ok else None
+        worst[(mode, key)] = max(worst.get((mode, key), 0.0), max_diff)
+        if decomp in ("frames", "rows"):
+            c.check(ok and got.tobytes() == want.tobytes(),
+                    f"{label}: raw {key} bitwise identical to frames mode -np 1",
+                    f"{got.dtype}{got.shape}; max |diff| {max_diff:.3g} at {where}{repro}")
+        else:
+            c.check(ok and max_diff <= TOLERANCE[precision],
+                    f"{label}: raw {key} within {TOLERANCE[precision]:g} of frames mode -np 1 "
+                    f"(max |diff| {max_diff:.3g})",
+                    f"{got.dtype}{got.shape}; at (frame, j, k[, channel]) {where}, angle "
+                    f"{base['angles'][where[0]] if where else '?'} deg{repro}")
+    files = frame_files(out)
+    c.check([frame_number(p) for p in files] == list(range(frames)),
+            f"{label}: frame_00000..{frames - 1:05d}.png written", str(files))
+    if decomp in ("frames", "rows"):
+        differing = [os.path.basename(p) for p in frame_files(base_out)
+                     if not os.path.exists(os.path.join(out, os.path.basename(p)))
+                     or read_bytes(os.path.join(out, os.path.basename(p))) != read_bytes(p)]
+        c.check(differing == [], f"{label}: frame PNG bytes identical to frames mode -np 1",
+                f"differing: {differing}{repro}")
+    elif len(files) == frames:
+        pngs = np.stack([np.asarray(Image.open(p).convert("RGB")) for p in files])
+        if background is None:
+            want = np.floor(255.0 * data["frames"].astype(np.float64) + 0.5).astype(np.uint8)
+            c.check(np.array_equal(pngs, want), f"{label}: PNG pixels are the quantised raw frames")
+        else:
+            # clip(C + T bg), C and T to rounding: one level at most from
+            # frames mode's PNGs
+            want = np.stack([np.asarray(Image.open(p).convert("RGB")) for p in frame_files(base_out)])
+            off = int(np.abs(pngs.astype(int) - want.astype(int)).max())
+            c.check(off <= 1, f"{label}: PNG pixels over the background within one level of "
+                    f"frames mode -np 1's ({off})", repro)
+
+
 def case_transfer(c, work):
     """With --tf and --opacity-unit, every decomposition and rank count gives
     frames mode -np 1's frames and transmittance: bitwise (and the PNG bytes)
@@ -493,45 +541,8 @@ def case_transfer(c, work):
                 trans = read_transmittance(os.path.join(work, label + ".h5"))
                 print(f"      {label}: {time.monotonic() - started:.2f} s", flush=True)
                 repro = f"\n      reproduce: {shell_line(base_cmd)}\n                 {shell_line(cmd)}"
-                for key in ("angles", "frame_index"):
-                    c.check(np.array_equal(data[key], base[key]), f"{label}: raw '{key}' as in frames mode")
-                for key, got, want in (("frames", data["frames"], base["frames"]),
-                                       ("transmittance", trans, base_t)):
-                    ok = got.dtype == want.dtype and got.shape == want.shape
-                    diff = np.abs(got.astype(np.float64) - want.astype(np.float64)) if ok else None
-                    max_diff = float(diff.max()) if ok else float("nan")
-                    where = np.unravel_index(int(np.argmax(diff)), diff.shape) if ok else None
-                    worst[(mode, key)] = max(worst.get((mode, key), 0.0), max_diff)
-                    if decomp in ("frames", "rows"):
-                        c.check(ok and got.tobytes() == want.tobytes(),
-                                f"{label}: raw {key} bitwise identical to frames mode -np 1",
-                                f"{got.dtype}{got.shape}; max |diff| {max_diff:.3g} at {where}{repro}")
-                    else:
-                        c.check(ok and max_diff <= TOLERANCE[precision],
-                                f"{label}: raw {key} within {TOLERANCE[precision]:g} of frames mode -np 1 "
-                                f"(max |diff| {max_diff:.3g})",
-                                f"{got.dtype}{got.shape}; at {where}{repro}")
-                files = frame_files(out)
-                c.check([frame_number(p) for p in files] == list(range(frames)),
-                        f"{label}: frame_00000..{frames - 1:05d}.png written", str(files))
-                if decomp in ("frames", "rows"):
-                    differing = [os.path.basename(p) for p in frame_files(base_out)
-                                 if not os.path.exists(os.path.join(out, os.path.basename(p)))
-                                 or read_bytes(os.path.join(out, os.path.basename(p))) != read_bytes(p)]
-                    c.check(differing == [], f"{label}: frame PNG bytes identical to frames mode -np 1",
-                            f"differing: {differing}{repro}")
-                elif len(files) == frames:
-                    pngs = np.stack([np.asarray(Image.open(p).convert("RGB")) for p in files])
-                    if background is None:
-                        want = np.floor(255.0 * data["frames"].astype(np.float64) + 0.5).astype(np.uint8)
-                        c.check(np.array_equal(pngs, want), f"{label}: PNG pixels are the quantised raw frames")
-                    else:
-                        # clip(C + T bg), C and T to rounding: one level at most
-                        # from frames mode's PNGs
-                        want = np.stack([np.asarray(Image.open(p).convert("RGB")) for p in frame_files(base_out)])
-                        off = int(np.abs(pngs.astype(int) - want.astype(int)).max())
-                        c.check(off <= 1, f"{label}: PNG pixels over the background within one level of "
-                                f"frames mode -np 1's ({off})", repro)
+                compare_run(c, label, mode, decomp, precision, out, data, trans, base_out, base, base_t,
+                            frames, repro, worst, background)
                 shutil.rmtree(out, ignore_errors=True)
         for (mode, key), value in sorted(worst.items()):
             print(f"      {name}: worst |diff| of {mode} {key} over P = 1..4: {value:.3g}", flush=True)
@@ -580,38 +591,8 @@ def camera_set(c, work, cube, name, options, rows_ok, default=None):
                                      composite, CAMERA_SWEEP + options)
         trans = read_transmittance(os.path.join(work, label + ".h5"))
         repro = f"\n      reproduce: {shell_line(base_cmd)}\n                 {shell_line(cmd)}"
-        for key in ("angles", "frame_index"):
-            c.check(np.array_equal(data[key], base[key]), f"{label}: raw '{key}' as in frames mode")
-        for key, got, want in (("frames", data["frames"], base["frames"]),
-                               ("transmittance", trans, base_t)):
-            ok = got.dtype == want.dtype and got.shape == want.shape
-            diff = np.abs(got.astype(np.float64) - want.astype(np.float64)) if ok else None
-            max_diff = float(diff.max()) if ok else float("nan")
-            where = np.unravel_index(int(np.argmax(diff)), diff.shape) if ok else None
-            worst[(mode, key)] = max(worst.get((mode, key), 0.0), max_diff)
-            if decomp in ("frames", "rows"):
-                c.check(ok and got.tobytes() == want.tobytes(),
-                        f"{label}: raw {key} bitwise identical to frames mode -np 1",
-                        f"{got.dtype}{got.shape}; max |diff| {max_diff:.3g} at {where}{repro}")
-            else:
-                c.check(ok and max_diff <= TOLERANCE[precision],
-                        f"{label}: raw {key} within {TOLERANCE[precision]:g} of frames mode -np 1 "
-                        f"(max |diff| {max_diff:.3g})",
-                        f"{got.dtype}{got.shape}; at (frame, j, k[, channel]) {where}, angle "
-                        f"{base['angles'][where[0]] if where else '?'} deg{repro}")
-        files = frame_files(out)
-        c.check([frame_number(p) for p in files] == list(range(frames)),
-                f"{label}: frame_00000..{frames - 1:05d}.png written", str(files))
-        if decomp in ("frames", "rows"):
-            differing = [os.path.basename(p) for p in frame_files(base_out)
-                         if not os.path.exists(os.path.join(out, os.path.basename(p)))
-                         or read_bytes(os.path.join(out, os.path.basename(p))) != read_bytes(p)]
-            c.check(differing == [], f"{label}: frame PNG bytes identical to frames mode -np 1",
-                    f"differing: {differing}{repro}")
-        elif len(files) == frames:
-            pngs = np.stack([np.asarray(Image.open(p).convert("RGB")) for p in files])
-            want = np.floor(255.0 * data["frames"].astype(np.float64) + 0.5).astype(np.uint8)
-            c.check(np.array_equal(pngs, want), f"{label}: PNG pixels are the quantised raw frames")
+        compare_run(c, label, mode, decomp, precision, out, data, trans, base_out, base, base_t,
+                    frames, repro, worst)
         shutil.rmtree(out, ignore_errors=True)
     print(f"      {name}: {len(runs)} runs in {time.monotonic() - started_all:.1f} s", flush=True)
     for (mode, key), value in sorted(worst.items()):
