@@ -32,6 +32,7 @@
 #include "cubecast/sweep.h"
 #include "cubecast/tf_file.h"
 #include "cubecast/version.h"
+#include "cubecast/writer.h"
 
 enum { TAG_RECORD = 101 };
 
@@ -65,10 +66,13 @@ typedef struct run {
     cc_outdir *outdir;
     cc_manifest *manifest;                              /* rank 0 */
     double manifest_written_at, manifest_write_seconds; /* rank 0 */
-    int manifest_unsaved;  /* rank 0: frames added since the last write */
-    int *unsaved_frames;   /* rank 0: which they are */
-    cc_progress *progress; /* rank 0 */
-    int *todo;             /* frames to render this run */
+    int manifest_unsaved;    /* rank 0: frames added since the last write */
+    int *unsaved_frames;     /* rank 0: which they are */
+    cc_progress *progress;   /* rank 0 */
+    cc_frame_writer *writer; /* encodes and writes PNGs beside the render */
+    frame_message writing;   /* what the writer has, until collected */
+    double writing_started;  /* when that frame's render began */
+    int *todo;               /* frames to render this run */
     int todo_count;
     cc_profile profile;
     double mark;
@@ -706,58 +710,11 @@ static cc_output_format frame_format(const cc_render_options *options)
     return format;
 }
 
-/* Bytes of one frame's pixels (the buffer write_frame fills). */
+/* Bytes of one frame's pixels (each of the writer's two buffers). */
 static size_t frame_pixel_bytes(const cc_render_options *options)
 {
     cc_output_format format = frame_format(options);
     return (size_t)options->size * (size_t)options->size * (size_t)cc_output_pixel_bytes(&format);
-}
-
-/* Clips the frame's colour (the contract's last step), turns (C, T) into
- * the PNG's pixels (image.h), writes the PNG and the raw frame. */
-static cc_status write_frame(run *r, int frame, const cc_view *view, cc_image *image, void *pixels,
-                             cc_frame_record *record, cc_error *err)
-{
-    const cc_render_options *options = r->options;
-    cc_output_format format = frame_format(options);
-    cc_image_clip(image);
-    cc_image_to_pixels(image, &format, pixels);
-    char frame_text[32], angle_text[64], name[64], background[32];
-    snprintf(frame_text, sizeof frame_text, "%d", frame);
-    snprintf(angle_text, sizeof angle_text, "%.17g", view->angle_deg);
-    cc_output_background_name(&format, background, sizeof background);
-    cc_frame_file_name(frame, name, sizeof name);
-    char look[600];
-    cc_tf_describe(&r->tf, &r->tf_source, options->tf, options->opacity_unit, look, sizeof look);
-    cc_png_text texts[7] = {{"frame", frame_text},
-                            {"angle", angle_text},
-                            {"input", options->input},
-                            {"dataset", options->dataset},
-                            {"Software", "cubecast " CC_VERSION_STRING}};
-    /* The background and the transfer function are named only when they
-     * are not the original's, so the default PNG keeps its bytes. */
-    int text_count = 5;
-    if (strcmp(background, "black") != 0)
-        texts[text_count++] = (cc_png_text){"background", background};
-    if (r->tf.kind != CC_TF_ORIGINAL || r->tf.opacity_exponent != 0.0)
-        texts[text_count++] = (cc_png_text){"transfer_function", look};
-    cc_png_buffer png = {NULL, 0, 0};
-    cc_status status =
-        cc_png_encode(view->size, view->size, format.bit_depth, cc_output_channels(&format), pixels,
-                      texts, text_count, &png, err);
-    cc_profile_lap(&r->profile, CC_PHASE_ENCODE, &r->mark);
-    if (status == CC_OK)
-        status = cc_outdir_write(r->outdir, name, png.data, png.size, err);
-    if (status == CC_OK && r->raw != NULL)
-        status = cc_raw_write_frame(r->raw, frame, view->angle_deg, image, err);
-    record->frame = frame;
-    record->angle_deg = view->angle_deg;
-    record->bytes = png.size;
-    record->crc32 = cc_crc32(png.data, png.size);
-    record->rank = r->layout.rank;
-    cc_png_buffer_free(&png);
-    cc_profile_lap(&r->profile, CC_PHASE_WRITE, &r->mark);
-    return status;
 }
 
 /* Rewriting manifest.json costs time in proportion to the frames it lists:
@@ -856,6 +813,115 @@ static cc_status collect_done(run *r, cc_status status, int *ranks_done, cc_erro
     return cc_agree(r->comm, status, err);
 }
 
+/* Clips the frame's colour (the contract's last step), turns (C, T) into
+ * the PNG's pixels (image.h) in the writer's free buffer, and writes the
+ * raw frame here: HDF5, like MPI, stays on the main thread. */
+static cc_status prepare_frame(run *r, int frame, const cc_view *view, cc_image *image,
+                               cc_error *err)
+{
+    cc_output_format format = frame_format(r->options);
+    cc_image_clip(image);
+    cc_image_to_pixels(image, &format, cc_frame_writer_pixels(r->writer));
+    cc_profile_lap(&r->profile, CC_PHASE_ENCODE, &r->mark);
+    cc_status status = CC_OK;
+    if (r->raw != NULL)
+        status = cc_raw_write_frame(r->raw, frame, view->angle_deg, image, err);
+    cc_profile_lap(&r->profile, CC_PHASE_WRITE, &r->mark);
+    return status;
+}
+
+/* Hands the prepared pixels to the writer thread with the PNG's text
+ * chunks (which it copies). */
+static cc_status submit_frame(run *r, int frame, const cc_view *view, double started, cc_error *err)
+{
+    const cc_render_options *options = r->options;
+    cc_output_format format = frame_format(options);
+    char frame_text[32], angle_text[64], name[64], background[32];
+    snprintf(frame_text, sizeof frame_text, "%d", frame);
+    snprintf(angle_text, sizeof angle_text, "%.17g", view->angle_deg);
+    cc_output_background_name(&format, background, sizeof background);
+    cc_frame_file_name(frame, name, sizeof name);
+    char look[600];
+    cc_tf_describe(&r->tf, &r->tf_source, options->tf, options->opacity_unit, look, sizeof look);
+    cc_png_text texts[7] = {{"frame", frame_text},
+                            {"angle", angle_text},
+                            {"input", options->input},
+                            {"dataset", options->dataset},
+                            {"Software", "cubecast " CC_VERSION_STRING}};
+    /* The background and the transfer function are named only when they
+     * are not the original's, so the default PNG keeps its bytes. */
+    int text_count = 5;
+    if (strcmp(background, "black") != 0)
+        texts[text_count++] = (cc_png_text){"background", background};
+    if (r->tf.kind != CC_TF_ORIGINAL || r->tf.opacity_exponent != 0.0)
+        texts[text_count++] = (cc_png_text){"transfer_function", look};
+    cc_frame_job job = {frame,
+                        name,
+                        r->outdir,
+                        view->size,
+                        view->size,
+                        format.bit_depth,
+                        cc_output_channels(&format),
+                        texts,
+                        text_count};
+    cc_status status = cc_frame_writer_submit(r->writer, &job, err);
+    if (status == CC_OK) {
+        r->writing = (frame_message){{.frame = frame, .angle_deg = view->angle_deg}, CC_OK};
+        r->writing.record.rank = r->layout.rank;
+        r->writing_started = started;
+    }
+    return status;
+}
+
+/* Waits for the frame the writer has, if any, and reports it to rank 0
+ * only now that its PNG is on disk.  The writer's failure becomes this
+ * rank's, with its message.  The writer's own seconds go to the encode
+ * and write phases, the time blocked here to wait. */
+static cc_status collect_frame(run *r, cc_error *err)
+{
+    cc_frame_result result;
+    if (r->writer == NULL || !cc_frame_writer_collect(r->writer, &result))
+        return CC_OK;
+    cc_profile_lap(&r->profile, CC_PHASE_WAIT, &r->mark);
+    r->profile.seconds[CC_PHASE_ENCODE] += result.encode_seconds;
+    r->profile.seconds[CC_PHASE_WRITE] += result.write_seconds;
+    if (result.status != CC_OK) {
+        if (err != NULL)
+            *err = result.error;
+        return result.status;
+    }
+    frame_message message = r->writing;
+    message.record.bytes = result.bytes;
+    message.record.crc32 = result.crc32;
+    message.record.seconds = result.finished - r->writing_started; /* render to disk */
+    r->profile.frames++;
+    return report_frame(r, &message, err);
+}
+
+/* Frame f, rendered into image and started at `started`: prepared, and
+ * handed to the writer once the frame before it (which the writer encoded
+ * while f rendered) is collected and reported. */
+static cc_status write_frame(run *r, int frame, const cc_view *view, cc_image *image,
+                             double started, cc_error *err)
+{
+    cc_error later;
+    cc_status status = prepare_frame(r, frame, view, image, err);
+    cc_status collected = collect_frame(r, status == CC_OK ? err : &later);
+    status = status == CC_OK ? collected : status;
+    if (status == CC_OK)
+        status = submit_frame(r, frame, view, started, err);
+    return status;
+}
+
+/* After the loop (done, stopped or failed): the frame in flight is
+ * finished and, when it was written, reported; the first error stays. */
+static cc_status collect_last(run *r, cc_status status, cc_error *err)
+{
+    cc_error later;
+    cc_status collected = collect_frame(r, status == CC_OK ? err : &later);
+    return status == CC_OK ? collected : status;
+}
+
 /* The chosen backend, with the transfer function and the volume bound
  * once for the whole sweep. */
 static cc_status start_backend(run *r, cc_error *err)
@@ -902,18 +968,29 @@ static cc_status render_slab_of(run *r, int frame, cc_image *image, cc_view *vie
     return status;
 }
 
-static cc_status render_one(run *r, int frame, cc_image *image, void *rgb, frame_message *message,
-                            cc_error *err)
+/* Renders frame and hands it to the writer; the frame before it is
+ * reported on the way (write_frame). */
+static cc_status render_one(run *r, int frame, cc_image *image, cc_error *err)
 {
     double started = cc_profile_now();
     cc_view view;
     cc_status status = render_slab_of(r, frame, image, &view, err);
     if (status == CC_OK)
-        status = write_frame(r, frame, &view, image, rgb, &message->record, err);
-    message->record.seconds = cc_profile_now() - started;
-    message->status = status;
-    r->profile.frames += status == CC_OK;
+        status = write_frame(r, frame, &view, image, started, err);
     return status;
+}
+
+/* The writer and the images both loops use; cc_agree'd by the caller. */
+static cc_status start_writer(run *r, cc_error *err)
+{
+    return cc_frame_writer_create(frame_pixel_bytes(r->options), &r->writer, err);
+}
+
+/* Every frame handed to the writer has been collected by now. */
+static void stop_writer(run *r)
+{
+    cc_frame_writer_destroy(r->writer);
+    r->writer = NULL;
 }
 
 /* frames mode: each rank renders whole frames, taken from the queue. */
@@ -921,9 +998,8 @@ static cc_status render_on_demand(run *r, cc_error *err)
 {
     int n = r->options->size;
     cc_image *image = NULL;
-    void *rgb = malloc(frame_pixel_bytes(r->options));
     cc_queue *queue = NULL;
-    cc_status status = rgb == NULL ? cc_fail(err, CC_ERR_NOMEM, "out of memory") : CC_OK;
+    cc_status status = start_writer(r, err);
     if (status == CC_OK)
         status = cc_image_create(n, 0, n, &image, err);
     if (status == CC_OK)
@@ -934,7 +1010,7 @@ static cc_status render_on_demand(run *r, cc_error *err)
     if (status == CC_OK)
         status = cc_agree(r->comm, cc_queue_create(r->comm, r->todo_count, &queue, err), err);
     if (status != CC_OK) {
-        free(rgb);
+        stop_writer(r);
         cc_image_destroy(image);
         return status;
     }
@@ -942,63 +1018,58 @@ static cc_status render_on_demand(run *r, cc_error *err)
     cc_profile_lap(&r->profile, CC_PHASE_SETUP, &r->mark);
     while (status == CC_OK && !cc_stop_requested() && (task = cc_queue_next(queue)) >= 0) {
         cc_profile_lap(&r->profile, CC_PHASE_WAIT, &r->mark);
-        frame_message message;
-        status = render_one(r, r->todo[task], image, rgb, &message, err);
-        cc_status reported = report_frame(r, &message, err);
-        status = status == CC_OK ? reported : status;
+        status = render_one(r, r->todo[task], image, err);
         if (r->layout.rank == 0) {
             cc_status drained = drain_messages(r, 0, &ranks_done, err);
             status = status == CC_OK ? drained : status;
         }
     }
+    /* Stopped, failed or done, the frame in flight is finished first. */
+    status = collect_last(r, status, err);
     if (cc_stop_requested() || status != CC_OK)
         cc_queue_cancel(queue);
     status = collect_done(r, status, &ranks_done, err);
     cc_queue_destroy(queue);
-    free(rgb);
+    stop_writer(r);
     cc_image_destroy(image);
     return status;
 }
 
 /* rows and bricks modes: every rank takes part in every frame; frame f is
- * assembled and written by rank f mod P, which spreads the PNG encoding. */
-static cc_status render_one_together(run *r, int frame, cc_image *part, cc_image *whole, void *rgb,
-                                     int *order, cc_error *err)
+ * assembled and written by rank f mod P, which spreads the PNG encoding.
+ * Only that rank's writer is involved, and collecting from it (local, and
+ * a point-to-point report) changes no rank's order of collective calls. */
+static cc_status render_one_together(run *r, int frame, cc_image *part, cc_image *whole, int *order,
+                                     cc_error *err)
 {
     double started = cc_profile_now();
-    int writer = frame % r->layout.ranks;
+    int owner = frame % r->layout.ranks;
     cc_view view;
     cc_status status = cc_agree(r->comm, render_slab_of(r, frame, part, &view, err), err);
     if (status != CC_OK)
         return status;
     if (r->plan.decomp == CC_DECOMP_ROWS) {
-        status = cc_gather_rows(part, writer, r->comm, whole, err);
+        status = cc_gather_rows(part, owner, r->comm, whole, err);
     } else {
         cc_plan_visibility(&r->plan, r->layout.ranks, view.d, order);
         status =
-            cc_composite_partials(part, order, r->options->composite, writer, r->comm, whole, err);
+            cc_composite_partials(part, order, r->options->composite, owner, r->comm, whole, err);
     }
     cc_profile_lap(&r->profile, CC_PHASE_COMPOSITE, &r->mark);
     status = cc_agree(r->comm, status, err);
-    if (status != CC_OK || r->layout.rank != writer)
+    if (status != CC_OK || r->layout.rank != owner)
         return status;
-    frame_message message;
-    status = write_frame(r, frame, &view, whole, rgb, &message.record, err);
-    message.record.seconds = cc_profile_now() - started;
-    message.status = status;
-    r->profile.frames += status == CC_OK;
-    cc_status reported = report_frame(r, &message, err);
-    return status == CC_OK ? reported : status;
+    return write_frame(r, frame, &view, whole, started, err);
 }
 
 static cc_status render_together(run *r, cc_error *err)
 {
     int n = r->options->size;
     cc_image *part = NULL, *whole = NULL;
-    void *rgb = malloc(frame_pixel_bytes(r->options));
     int *order = malloc(sizeof *order * (size_t)r->layout.ranks);
-    cc_status status =
-        rgb == NULL || order == NULL ? cc_fail(err, CC_ERR_NOMEM, "out of memory") : CC_OK;
+    cc_status status = order == NULL ? cc_fail(err, CC_ERR_NOMEM, "out of memory") : CC_OK;
+    if (status == CC_OK)
+        status = start_writer(r, err);
     if (status == CC_OK)
         status =
             cc_image_create(n, r->plan.row_begin, r->plan.row_end - r->plan.row_begin, &part, err);
@@ -1018,15 +1089,17 @@ static cc_status render_together(run *r, cc_error *err)
         cc_profile_lap(&r->profile, CC_PHASE_WAIT, &r->mark);
         if (any_stop)
             break;
-        status = render_one_together(r, r->todo[task], part, whole, rgb, order, err);
+        status = render_one_together(r, r->todo[task], part, whole, order, err);
         if (r->layout.rank == 0) {
             cc_status drained = drain_messages(r, 0, &ranks_done, err);
             status = status == CC_OK ? drained : status;
         }
         status = cc_agree(r->comm, status, err);
     }
+    /* Each rank's frame in flight, before the agreement in collect_done. */
+    status = collect_last(r, status, err);
     status = collect_done(r, status, &ranks_done, err);
-    free(rgb);
+    stop_writer(r);
     free(order);
     cc_image_destroy(part);
     cc_image_destroy(whole);

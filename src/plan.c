@@ -284,10 +284,12 @@ void cc_plan_memory_need(const cc_plan *plan, const cc_render_options *options, 
     /* The image rendered into, the whole frame (rows, bricks), RGB, and a
      * PNG buffer that can exceed the RGB when nothing compresses. */
     double rows = plan->row_end - plan->row_begin;
-    /* PNG pixels: RGB or RGBA, 1 or 2 bytes a sample, and the encoded
-     * file, which can be a little larger when nothing compresses. */
+    /* PNG pixels: RGB or RGBA, 1 or 2 bytes a sample, in the writer
+     * thread's two buffers (one encoded while the next frame's is filled,
+     * writer.h), and the encoded file, which can be a little larger when
+     * nothing compresses. */
     double sample_bytes = (options->transparent ? 4.0 : 3.0) * (options->bit_depth == 16 ? 2 : 1);
-    out->frame = rows * n * pixel + pixels * sample_bytes * 2.1;
+    out->frame = rows * n * pixel + pixels * sample_bytes * (2.0 + 1.1);
     if (plan->decomp != CC_DECOMP_FRAMES)
         out->frame += pixels * pixel;
     if (options->raw != NULL)

@@ -23,7 +23,7 @@ typedef struct cc_frame_record {
     unsigned long long bytes;
     uint32_t crc32;
     int rank;       /* who rendered it */
-    double seconds; /* render + encode + write */
+    double seconds; /* from its render's start until its PNG was on disk */
 } cc_frame_record;
 
 /* What the frames were made from. */

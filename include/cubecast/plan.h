@@ -44,7 +44,7 @@ cc_status cc_plan_make(const cc_render_options *options, const long shape[3],
  * where they are the node's peak; a node-shared volume likewise. */
 typedef struct cc_plan_memory {
     double volume;     /* the held values */
-    double frame;      /* images, RGB, PNG and raw-frame buffers */
+    double frame;      /* images, the two pixel buffers, PNG and raw-frame buffers */
     double composite;  /* gathered partial images or binary-swap buffers */
     double renderer;   /* sample table, per-thread planes and rays */
     double projection; /* sums, and the slab streamed in rows mode */

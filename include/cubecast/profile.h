@@ -4,7 +4,13 @@
  * reduced over ranks into min / mean / max and each rank's share, with the
  * per-rank peak RSS and input bytes, as a table for people and JSON for the
  * manifest (what the seeds' line and memory profiles showed for the
- * original script). */
+ * original script).
+ *
+ * Frames are PNG-encoded and written by a thread beside the render
+ * (writer.h): that thread's seconds are added to encode and write, while
+ * the main thread renders the next frame, and the main thread's time
+ * blocked waiting for it goes to wait.  So encode and write overlap render,
+ * and a rank's phases may sum to more than its wall time. */
 #ifndef CUBECAST_PROFILE_H
 #define CUBECAST_PROFILE_H
 
@@ -19,9 +25,9 @@ typedef enum cc_phase {
     CC_PHASE_PROJECTION,
     CC_PHASE_RENDER,
     CC_PHASE_COMPOSITE, /* gathering rows / compositing partial images */
-    CC_PHASE_ENCODE,    /* PNG encoding */
-    CC_PHASE_WRITE,     /* frame, raw and manifest writes */
-    CC_PHASE_WAIT,      /* waiting for work or for other ranks */
+    CC_PHASE_ENCODE,    /* (C, T) to pixels; PNG encoding (writer thread) */
+    CC_PHASE_WRITE,     /* frame (writer thread), raw and manifest writes */
+    CC_PHASE_WAIT,      /* waiting for work, other ranks or the writer thread */
     CC_PHASE_COUNT
 } cc_phase;
 

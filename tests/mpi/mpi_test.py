@@ -294,17 +294,33 @@ def listed_frames(folder):
         return 0
 
 
+def listed_not_on_disk(folder):
+    """Frames the manifest of a running job lists now whose PNG is not there
+    (the manifest is read first: a frame is reported only once it is on disk,
+    and a running job removes none, issue 12's writer thread)."""
+    try:
+        listed = set(manifest_frames(load_manifest(folder)))
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return listed - {frame_number(p) for p in frame_files(folder)}
+
+
 def start_and_wait_for_frames(c, cube, out, least, listed=0):
     """Starts a 4-rank sweep and returns once `least` frame files exist and
-    the manifest lists at least `listed` frames."""
+    the manifest lists at least `listed` frames.  While it waits, every
+    frame the manifest lists must be on disk."""
     proc = harness.start(mpi_command(4, sweep_args(cube, out)))
     started = time.monotonic()
+    early = set()
 
     def ready():
         return os.path.isdir(out) and len(frame_files(out)) >= least and listed_frames(out) >= listed
 
     while time.monotonic() - started < 60 and proc.poll() is None and not ready():
+        early |= listed_not_on_disk(out)
         time.sleep(0.01)
+    c.check(not early, "while the sweep ran, every frame its manifest listed was on disk",
+            f"listed before their file existed: {sorted(early)}")
     if proc.poll() is not None or not ready():
         if proc.poll() is None:
             kill_session(proc)
