@@ -46,6 +46,7 @@ kept for inspection when it fails.  Prints one line per check and exits 1 when
 any check failed.  Needs numpy, h5py and PIL (Debian's /usr/bin/python3).
 """
 
+import json
 import os
 import re
 import shutil
@@ -611,6 +612,25 @@ def case_resume(c, work):
             f"differing: {differing}")
     check_manifest_series(c, "--resume after --range", part, inputs, k, range(frames))
     check_png_inputs(c, "--resume after --range", part, inputs, k, range(frames))
+
+    # The folder knows each input's values (its checksum): a resume that
+    # would draw frames of input 2 from other values under the same name
+    # is refused, naming it, and the frames already there are kept.
+    with open(os.path.join(part, "manifest.json")) as f:
+        listed = json.load(f)
+    c.check(all(isinstance(entry.get("checksum"), str) for entry in listed.get("series", [])),
+            "--resume after --range: every input's checksum recorded", str(listed.get("series")))
+    os.remove(frame_path(part, frames - 1))
+    generate(c, inputs[2], 99)
+    kept = mtimes(part, range(frames - 1))
+    cmd = command(None, ["render"] + [str(a) for a in common] + ["-o", part, "--resume"])
+    res = run(cmd, timeout=120)
+    ours = error_lines(res.err)
+    c.check(res.rc == 2 and len(ours) == 1 and inputs[2] in ours[0] and "other values" in ours[0],
+            "--resume with input 2's values changed: exit 2, one line naming it",
+            res.describe_output() + "\n      reproduce: " + shell_line(cmd))
+    c.check(mtimes(part, range(frames - 1)) == kept and frames - 1 not in numbers(part),
+            "--resume with input 2's values changed: nothing drawn, the other frames kept")
 
 
 CASES = {"cli": case_cli, "exact": case_exact, "datarange": case_datarange, "errors": case_errors,
