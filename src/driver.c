@@ -32,6 +32,7 @@
 #include "cubecast/sweep.h"
 #include "cubecast/tf_file.h"
 #include "cubecast/version.h"
+#include "cubecast/prefetch.h"
 #include "cubecast/writer.h"
 
 enum { TAG_RECORD = 101 };
@@ -47,8 +48,9 @@ typedef struct run {
     MPI_Comm comm, node_comm;
     cc_layout layout;
     cc_plan plan;
-    cc_input *input;    /* the series' input `loaded` (one input: the input) */
-    int opened, loaded; /* which input is open, which the volume holds (-1 none) */
+    cc_input *input;           /* the series' input `loaded` (one input: the input) */
+    int opened, loaded;        /* which input is open, which the volume holds (-1 none) */
+    double first_read_seconds; /* the first input's read, before the manifest exists */
     unsigned long long bytes_read_before; /* by the inputs closed since */
     cc_tf tf;                             /* the transfer function, the same on every rank */
     cc_tf_source tf_source;               /* what it was read from */
@@ -61,8 +63,16 @@ typedef struct run {
     char *series_scanned;                 /* a series: 1 where it is known */
     cc_histogram *histogram;              /* where the values lie, when the look needs it */
     double *projection;                   /* sums over x, until written (rank 0: the total) */
-    MPI_Win volume_window;
+    MPI_Win volume_window;                /* the volume's, when node-shared */
     int has_window;
+    /* A series: the volume the next input is read into while the current
+     * one renders (prefetch.h), and HDF5's lock while that runs. */
+    cc_volume *spare;
+    MPI_Win spare_window;
+    int has_spare_window;
+    cc_prefetch *prefetch;
+    int prefetching; /* the input it reads, -1 none */
+    pthread_mutex_t hdf5_lock;
     cc_volume *volume;
     cc_backend_choice device; /* what renders on this rank (--device) */
     cc_backend *backend;
@@ -538,8 +548,10 @@ static cc_status open_output_root(run *r, cc_error *err)
     for (int s = 1; status == CC_OK && s < cc_render_options_input_count(options); s++)
         if (r->series_scanned[s])
             status = record_series_checksum(r, s, err);
-    if (status == CC_OK && r->series_scanned[0])
+    if (status == CC_OK && r->series_scanned[0]) {
         cc_manifest_set_series_checksum(r->manifest, 0, r->series_checksums[0]);
+        cc_manifest_set_series_read(r->manifest, 0, r->first_read_seconds, 0);
+    }
     r->todo_count = 0;
     for (int slot = 0; status == CC_OK && slot < range; slot++)
         if (!done[slot])
@@ -584,16 +596,16 @@ static cc_status open_output(run *r, cc_error *err)
 /* ---- read ------------------------------------------------------------- */
 
 /* The held box, either private or one copy per node in a shared window. */
-static cc_status allocate_volume(run *r, cc_error *err)
+static cc_status allocate_volume(run *r, cc_volume **volume, MPI_Win *window, int *has_window,
+                                 cc_error *err)
 {
     cc_precision precision = r->options->precision;
     if (!r->plan.held_shared)
-        return cc_volume_create(r->camera.shape, &r->plan.held, precision, &r->volume, err);
+        return cc_volume_create(r->camera.shape, &r->plan.held, precision, volume, err);
     size_t bytes = cc_box_voxels(&r->plan.held) * cc_precision_size(precision);
     MPI_Aint local = r->layout.node_rank == 0 ? (MPI_Aint)bytes : 0;
     void *base = NULL;
-    int result =
-        MPI_Win_allocate_shared(local, 1, MPI_INFO_NULL, r->node_comm, &base, &r->volume_window);
+    int result = MPI_Win_allocate_shared(local, 1, MPI_INFO_NULL, r->node_comm, &base, window);
     if (result != MPI_SUCCESS) {
         char reason[MPI_MAX_ERROR_STRING] = "";
         int length = 0;
@@ -603,12 +615,12 @@ static cc_status allocate_volume(run *r, cc_error *err)
                        "try --decomp rows or bricks",
                        (double)bytes / 1048576.0, reason);
     }
-    r->has_window = 1;
-    MPI_Win_set_errhandler(r->volume_window, MPI_ERRORS_RETURN);
+    *has_window = 1;
+    MPI_Win_set_errhandler(*window, MPI_ERRORS_RETURN);
     MPI_Aint size;
     int unit;
-    MPI_Win_shared_query(r->volume_window, 0, &size, &unit, &base);
-    return cc_volume_wrap(r->camera.shape, &r->plan.held, precision, base, &r->volume, err);
+    MPI_Win_shared_query(*window, 0, &size, &unit, &base);
+    return cc_volume_wrap(r->camera.shape, &r->plan.held, precision, base, volume, err);
 }
 
 /* Reads this rank's part of the open input into the volume, allocated on
@@ -617,7 +629,8 @@ static cc_status allocate_volume(run *r, cc_error *err)
 static cc_status read_volume(run *r, cc_error *err)
 {
     if (r->volume == NULL) {
-        cc_status status = cc_agree(r->comm, allocate_volume(r, err), err);
+        cc_status status = cc_agree(
+            r->comm, allocate_volume(r, &r->volume, &r->volume_window, &r->has_window, err), err);
         if (status != CC_OK)
             return status;
         cc_volume_set_axis_order(r->volume, r->camera.order);
@@ -663,10 +676,23 @@ static cc_status open_input(run *r, int s, cc_error *err)
 
 /* ---- projection and checksum ----------------------------------------- */
 
+/* cc_input_read (independent) holding lock, when there is one. */
+static cc_status locked_read(cc_input *input, pthread_mutex_t *lock, const cc_box *box,
+                             cc_volume *volume, cc_error *err)
+{
+    if (lock != NULL)
+        pthread_mutex_lock(lock);
+    cc_status status = cc_input_read(input, box, volume, 0, err);
+    if (lock != NULL)
+        pthread_mutex_unlock(lock);
+    return status;
+}
+
 /* rows mode: the planes no rank holds, this rank's share of them read a
- * slab at a time, for the projection (sum, when wanted) and the checksum. */
-static cc_status stream_uncovered(run *r, double *sum, cc_histogram *histogram, uint32_t *checksum,
-                                  cc_error *err)
+ * slab at a time from input, for the projection (sum, when wanted) and
+ * the checksum; lock, when given, is HDF5's (a prefetch's thread). */
+static cc_status stream_uncovered(run *r, cc_input *input, pthread_mutex_t *lock, double *sum,
+                                  cc_histogram *histogram, uint32_t *checksum, cc_error *err)
 {
     if (r->plan.stream_count == 0)
         return CC_OK;
@@ -691,10 +717,10 @@ static cc_status stream_uncovered(run *r, double *sum, cc_histogram *histogram, 
             slab.count[0] = x + slab_planes <= lo + to ? slab_planes : lo + to - x;
             cc_volume *part = NULL;
             status = cc_volume_create(shape, &slab, r->options->precision, &part, err);
-            if (status == CC_OK)
+            if (status == CC_OK) {
                 cc_volume_set_axis_order(part, r->camera.order);
-            if (status == CC_OK)
-                status = cc_input_read(r->input, &slab, part, 0, err);
+                status = locked_read(input, lock, &slab, part, err);
+            }
             if (status == CC_OK)
                 *checksum += cc_projection_scan(part, &slab, sum, histogram);
             cc_volume_destroy(part);
@@ -713,7 +739,8 @@ static cc_status scan_input(run *r, double *sum, cc_histogram *histogram, uint32
                             cc_error *err)
 {
     uint32_t mine = cc_projection_scan(r->volume, &r->plan.projection, sum, histogram);
-    cc_status status = cc_agree(r->comm, stream_uncovered(r, sum, histogram, &mine, err), err);
+    cc_status status =
+        cc_agree(r->comm, stream_uncovered(r, r->input, NULL, sum, histogram, &mine, err), err);
     if (status == CC_OK)
         MPI_Allreduce(&mine, checksum, 1, MPI_UINT32_T, MPI_SUM, r->comm);
     return status;
@@ -797,9 +824,12 @@ static cc_status load_input(run *r, int s, cc_error *err)
 {
     if (r->loaded == s)
         return CC_OK;
+    double started = cc_profile_now();
     cc_status status = cc_agree(r->comm, open_input(r, s, err), err);
     if (status == CC_OK)
         status = read_volume(r, err);
+    if (status == CC_OK && r->layout.rank == 0)
+        cc_manifest_set_series_read(r->manifest, s, cc_profile_now() - started, 0);
     cc_profile_lap(&r->profile, CC_PHASE_READ, &r->mark);
     uint32_t checksum = 0;
     if (status == CC_OK && !r->series_scanned[s])
@@ -1001,8 +1031,11 @@ static cc_status prepare_frame(run *r, int frame, const cc_view *view, cc_image 
     cc_image_to_pixels(image, &format, cc_frame_writer_pixels(r->writer));
     cc_profile_lap(&r->profile, CC_PHASE_ENCODE, &r->mark);
     cc_status status = CC_OK;
-    if (r->raw != NULL)
+    if (r->raw != NULL) {
+        pthread_mutex_lock(&r->hdf5_lock); /* a prefetch may be reading */
         status = cc_raw_write_frame(r->raw, frame, view->angle_deg, image, err);
+        pthread_mutex_unlock(&r->hdf5_lock);
+    }
     cc_profile_lap(&r->profile, CC_PHASE_WRITE, &r->mark);
     return status;
 }
@@ -1284,9 +1317,105 @@ static cc_status render_together(run *r, int begin, int end, cc_error *err)
     return status;
 }
 
+/* In the prefetch's thread: rows mode's planes no rank holds, for the
+ * next input's checksum. */
+static cc_status stream_for_prefetch(void *context, cc_input *input, pthread_mutex_t *lock,
+                                     uint32_t *checksum, cc_error *err)
+{
+    return stream_uncovered(context, input, lock, NULL, NULL, checksum, err);
+}
+
+/* Collective: starts reading input s into the spare volume (allocated on
+ * first use) while the current input renders. */
+static cc_status start_prefetch(run *r, int s, cc_error *err)
+{
+    cc_status status = CC_OK;
+    if (r->spare == NULL) {
+        status = cc_agree(
+            r->comm, allocate_volume(r, &r->spare, &r->spare_window, &r->has_spare_window, err),
+            err);
+        if (status != CC_OK)
+            return status;
+        cc_volume_set_axis_order(r->spare, r->camera.order);
+    }
+    cc_prefetch_job job = {cc_render_options_input_path(r->options, s),
+                           r->options->dataset,
+                           r->plan.read,
+                           r->spare,
+                           r->plan.projection,
+                           r->plan.stream_count > 0 ? stream_for_prefetch : NULL,
+                           r,
+                           &r->hdf5_lock};
+    status = cc_agree(r->comm, cc_prefetch_start(&job, &r->prefetch, err), err);
+    if (status != CC_OK && r->prefetch != NULL) { /* started here, not everywhere */
+        cc_prefetch_result unused;
+        cc_prefetch_finish(r->prefetch, &unused, NULL);
+        r->prefetch = NULL;
+    }
+    r->prefetching = status == CC_OK ? s : -1;
+    return status;
+}
+
+/* Collective: waits for the prefetch (its error is every rank's); 0 on
+ * every rank when none runs.  Its checksum part is summed into *checksum. */
+static cc_status finish_prefetch(run *r, uint32_t *checksum, cc_error *err)
+{
+    cc_prefetch_result done = {0, 0, 0.0};
+    int input = r->prefetching;
+    cc_status status = cc_prefetch_finish(r->prefetch, &done, err);
+    r->prefetch = NULL;
+    r->prefetching = -1;
+    r->bytes_read_before += done.bytes_read;
+    r->profile.bytes_read = r->bytes_read_before;
+    if (status == CC_OK && r->layout.rank == 0)
+        cc_manifest_set_series_read(r->manifest, input, done.seconds, 1);
+    status = cc_agree(r->comm, status, err);
+    if (status == CC_OK)
+        MPI_Allreduce(&done.checksum, checksum, 1, MPI_UINT32_T, MPI_SUM, r->comm);
+    return status;
+}
+
+/* Collective: input s, read in the background, becomes the one rendered
+ * (the agreement in finish_prefetch has every rank's part of a shared
+ * window in place). */
+static cc_status take_prefetched(run *r, int s, cc_error *err)
+{
+    uint32_t checksum = 0;
+    cc_status status = finish_prefetch(r, &checksum, err);
+    cc_profile_lap(&r->profile, CC_PHASE_READ, &r->mark);
+    if (status != CC_OK)
+        return status;
+    cc_volume *volume = r->volume;
+    MPI_Win window = r->volume_window;
+    int has_window = r->has_window;
+    r->volume = r->spare, r->volume_window = r->spare_window, r->has_window = r->has_spare_window;
+    r->spare = volume, r->spare_window = window, r->has_spare_window = has_window;
+    r->loaded = s;
+    r->series_checksums[s] = checksum;
+    r->series_scanned[s] = 1;
+    if (r->layout.rank == 0)
+        status = record_series_checksum(r, s, err);
+    status = cc_agree(r->comm, status, err);
+    if (status == CC_OK)
+        status = cc_agree(r->comm, cc_backend_bind(r->backend, r->volume, err), err);
+    cc_profile_lap(&r->profile, CC_PHASE_UPLOAD, &r->mark);
+    return status;
+}
+
+/* The input of the todo list's frames [begin, end) and where its run ends. */
+static int input_run(const run *r, int begin, int *end)
+{
+    int input = cc_render_options_input_of(r->options, r->todo[begin]);
+    *end = begin;
+    while (*end < r->todo_count && cc_render_options_input_of(r->options, r->todo[*end]) == input)
+        (*end)++;
+    return input;
+}
+
 /* Every frame to render, input by input (one, unless a series): the
  * frames of an input are a run of the sorted todo list, rendered once the
- * volume holds it. */
+ * volume holds it, while the next input of the list is read into the
+ * spare volume in the background. */
 static cc_status render_frames(run *r, cc_error *err)
 {
     cc_status status = cc_agree(r->comm, start_backend(r, err), err);
@@ -1294,10 +1423,13 @@ static cc_status render_frames(run *r, cc_error *err)
         record_devices(r);
     int begin = 0, stop = 0;
     while (status == CC_OK && !stop && begin < r->todo_count) {
-        int input = cc_render_options_input_of(r->options, r->todo[begin]), end = begin;
-        while (end < r->todo_count && cc_render_options_input_of(r->options, r->todo[end]) == input)
-            end++;
-        status = load_input(r, input, err);
+        int end, input = input_run(r, begin, &end);
+        if (r->prefetching == input)
+            status = take_prefetched(r, input, err);
+        else
+            status = load_input(r, input, err);
+        if (status == CC_OK && end < r->todo_count)
+            status = start_prefetch(r, cc_render_options_input_of(r->options, r->todo[end]), err);
         if (status == CC_OK && r->plan.decomp == CC_DECOMP_FRAMES)
             status = render_on_demand(r, begin, end, err);
         else if (status == CC_OK)
@@ -1307,6 +1439,11 @@ static cc_status render_frames(run *r, cc_error *err)
         MPI_Allreduce(&mine, &stop, 1, MPI_INT, MPI_MAX, r->comm);
         begin = end;
     }
+    /* Stopped or failed: a read in the background is waited for. */
+    uint32_t unused;
+    cc_error later;
+    if (r->prefetching >= 0)
+        finish_prefetch(r, &unused, &later);
     return status;
 }
 
@@ -1379,6 +1516,10 @@ static void release(run *r)
     cc_volume_destroy(r->volume);
     if (r->has_window)
         MPI_Win_free(&r->volume_window);
+    cc_volume_destroy(r->spare);
+    if (r->has_spare_window)
+        MPI_Win_free(&r->spare_window);
+    pthread_mutex_destroy(&r->hdf5_lock);
     cc_input_close(r->input);
     free(r->todo);
     free(r->unsaved_frames);
@@ -1416,15 +1557,18 @@ cc_status cc_driver_render(const cc_render_options *options, MPI_Comm comm, cc_e
                          "--raw cannot be combined with --resume (the raw file would miss the "
                          "frames rendered before)");
     status = cc_agree(r.comm, status, err);
-    r.opened = r.loaded = -1;
+    r.opened = r.loaded = r.prefetching = -1;
+    pthread_mutex_init(&r.hdf5_lock, NULL);
     if (status == CC_OK)
         status = setup(&r, err);
     cc_profile_lap(&r.profile, CC_PHASE_SETUP, &r.mark);
     if (status == CC_OK)
         status = scan_series(&r, err);
+    double read_started = cc_profile_now();
     if (status == CC_OK)
         status = read_volume(&r, err);
     r.loaded = status == CC_OK ? 0 : -1;
+    r.first_read_seconds = cc_profile_now() - read_started;
     cc_profile_lap(&r.profile, CC_PHASE_READ, &r.mark);
     if (status == CC_OK)
         status = scan_volume(&r, err);

@@ -465,6 +465,15 @@ void cc_manifest_adopt_series(cc_manifest *ours, const cc_manifest *theirs)
     }
 }
 
+void cc_manifest_set_series_read(cc_manifest *manifest, int input, double seconds, int background)
+{
+    json_t *entry = json_array_get(json_object_get(manifest->root, "series"), (size_t)input);
+    if (entry != NULL) {
+        json_object_set_new(entry, "read_seconds", json_real(seconds));
+        json_object_set_new(entry, "read_in_background", json_boolean(background));
+    }
+}
+
 int cc_manifest_series_checksum(const cc_manifest *manifest, int input, uint32_t *checksum)
 {
     json_t *entry = json_array_get(json_object_get(manifest->root, "series"), (size_t)input);

@@ -75,6 +75,10 @@ void cc_manifest_set_checksum(cc_manifest *manifest, uint32_t checksum);
 /* A snapshot series: records input's checksum once it is read. */
 void cc_manifest_set_series_checksum(cc_manifest *manifest, int input, uint32_t checksum);
 
+/* A snapshot series, for --profile: how long rank 0 took to read its part
+ * of input, and whether that was in the background. */
+void cc_manifest_set_series_read(cc_manifest *manifest, int input, double seconds, int background);
+
 /* 1 and *checksum when the manifest knows input's checksum, else 0. */
 int cc_manifest_series_checksum(const cc_manifest *manifest, int input, uint32_t *checksum);
 

@@ -633,8 +633,38 @@ def case_resume(c, work):
             "--resume with input 2's values changed: nothing drawn, the other frames kept")
 
 
+def case_memory(c, work):
+    """Peak memory of a series: the rendered input and the next one read
+    in the background, never more (issue 13: at most 2 x an input besides
+    what one input takes).  Each rank's peak RSS (--profile) of a series of
+    5 inputs of 128^3 float32 (8 MiB each) against the same sweep of one
+    input: at most 1.5 inputs more, while holding every input would take 4
+    more.  Frames mode (node-shared volumes) on 2 ranks and bricks mode."""
+    shape = (128, 128, 128)
+    inputs = [os.path.join(work, f"m{s}.h5") for s in range(5)]
+    for s, path in enumerate(inputs):
+        generate(c, path, 40 + s, shape)
+    input_bytes = 128 ** 3 * 4
+    for decomp in ("frames", "bricks"):
+        peaks = {}
+        for name, files in (("one", [inputs[0]] * 1), ("series", inputs)):
+            out = os.path.join(work, f"mem_{decomp}_{name}")
+            frames = ["--frames", "10"] if name == "one" else ["--frames-per-input", "2"]
+            render(c, f"memory {decomp} {name}", 2, files + frames +
+                   ["-o", out, "--size", "48", "--quiet", "--profile", "--decomp", decomp])
+            with open(os.path.join(out, "manifest.json")) as f:
+                ranks = json.load(f)["profile"]["per_rank"]
+            peaks[name] = max(rank["peak_rss_bytes"] for rank in ranks)
+        extra = (peaks["series"] - peaks["one"]) / input_bytes
+        # frames mode: one node-shared copy per node, the window counted in
+        # the RSS of the ranks that touch it
+        c.check(extra <= 1.5, f"memory, {decomp}: a series of 5 inputs peaks at most 1.5 inputs "
+                f"above one input ({extra:.2f} inputs more; {peaks['series'] / 2**20:.0f} MiB "
+                f"against {peaks['one'] / 2**20:.0f} MiB)")
+
+
 CASES = {"cli": case_cli, "exact": case_exact, "datarange": case_datarange, "errors": case_errors,
-         "resume": case_resume}
+         "resume": case_resume, "memory": case_memory}
 
 
 def main():
