@@ -1462,6 +1462,36 @@ static void drop_unsaved_frames(run *r)
     r->manifest_unsaved = 0;
 }
 
+static int compare_seconds(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Rank 0, --profile of a series: how long reading took per input (rank
+ * 0's part; the manifest's "series" has each). */
+static void print_series_reads(const run *r)
+{
+    int count = cc_render_options_input_count(r->options), known = 0, background = 0;
+    double *seconds = malloc(sizeof *seconds * (size_t)count);
+    for (int s = 0; seconds != NULL && s < count; s++) {
+        double value;
+        int in_background;
+        if (cc_manifest_series_read(r->manifest, s, &value, &in_background)) {
+            seconds[known++] = value;
+            background += in_background;
+        }
+    }
+    if (known > 0) {
+        qsort(seconds, (size_t)known, sizeof *seconds, compare_seconds);
+        fprintf(stderr,
+                "  reading per input (rank 0's part, %d of %d inputs read): min %.3f s, median "
+                "%.3f s, max %.3f s; %d read while another input rendered\n",
+                known, count, seconds[0], seconds[known / 2], seconds[known - 1], background);
+    }
+    free(seconds);
+}
+
 static cc_status finish(run *r, cc_status status, cc_error *err)
 {
     int interrupted = cc_stop_requested(), any_interrupted = 0;
@@ -1483,6 +1513,7 @@ static cc_status finish(run *r, cc_status status, cc_error *err)
         status = cc_profile_report(&r->profile, r->comm, &table, &json, err);
         if (r->layout.rank == 0 && status == CC_OK) {
             fputs(table, stderr);
+            print_series_reads(r);
             status = cc_manifest_set_profile(r->manifest, json, err);
         }
         free(table);

@@ -474,6 +474,18 @@ void cc_manifest_set_series_read(cc_manifest *manifest, int input, double second
     }
 }
 
+int cc_manifest_series_read(const cc_manifest *manifest, int input, double *seconds,
+                            int *background)
+{
+    json_t *entry = json_array_get(json_object_get(manifest->root, "series"), (size_t)input);
+    json_t *value = json_object_get(entry, "read_seconds");
+    if (!json_is_number(value))
+        return 0;
+    *seconds = json_number_value(value);
+    *background = json_is_true(json_object_get(entry, "read_in_background"));
+    return 1;
+}
+
 int cc_manifest_series_checksum(const cc_manifest *manifest, int input, uint32_t *checksum)
 {
     json_t *entry = json_array_get(json_object_get(manifest->root, "series"), (size_t)input);

@@ -79,6 +79,10 @@ void cc_manifest_set_series_checksum(cc_manifest *manifest, int input, uint32_t 
  * of input, and whether that was in the background. */
 void cc_manifest_set_series_read(cc_manifest *manifest, int input, double seconds, int background);
 
+/* 1 with what cc_manifest_set_series_read recorded for input, else 0. */
+int cc_manifest_series_read(const cc_manifest *manifest, int input, double *seconds,
+                            int *background);
+
 /* 1 and *checksum when the manifest knows input's checksum, else 0. */
 int cc_manifest_series_checksum(const cc_manifest *manifest, int input, uint32_t *checksum);
 
