@@ -32,6 +32,7 @@
 #include "cubecast/sweep.h"
 #include "cubecast/tf_file.h"
 #include "cubecast/version.h"
+#include "cubecast/prefetch.h"
 #include "cubecast/writer.h"
 
 enum { TAG_RECORD = 101 };
@@ -47,18 +48,31 @@ typedef struct run {
     MPI_Comm comm, node_comm;
     cc_layout layout;
     cc_plan plan;
-    cc_input *input;
-    cc_tf tf;                   /* the transfer function, the same on every rank */
-    cc_tf_source tf_source;     /* what it was read from */
-    cc_file_id input_id;        /* as this rank sees it */
-    long shape[3];              /* the file's */
-    cc_render_options resolved; /* the options with --spacing auto read */
-    cc_camera camera;           /* its shape is the stored volume's */
-    uint32_t checksum;          /* of the input's values (volume.h) */
-    cc_histogram *histogram;    /* where the values lie, when the look needs it */
-    double *projection;         /* sums over x, until written (rank 0: the total) */
-    MPI_Win volume_window;
+    cc_input *input;           /* the series' input `loaded` (one input: the input) */
+    int opened, loaded;        /* which input is open, which the volume holds (-1 none) */
+    double first_read_seconds; /* the first input's read, before the manifest exists */
+    unsigned long long bytes_read_before; /* by the inputs closed since */
+    cc_tf tf;                             /* the transfer function, the same on every rank */
+    cc_tf_source tf_source;               /* what it was read from */
+    cc_file_id input_id;                  /* as this rank sees it */
+    long shape[3];                        /* the file's */
+    cc_render_options resolved;           /* the options with --spacing auto read */
+    cc_camera camera;                     /* its shape is the stored volume's */
+    uint32_t checksum;                    /* of the input's values (volume.h) */
+    uint32_t *series_checksums;           /* a series: each input's, once known */
+    char *series_scanned;                 /* a series: 1 where it is known */
+    cc_histogram *histogram;              /* where the values lie, when the look needs it */
+    double *projection;                   /* sums over x, until written (rank 0: the total) */
+    MPI_Win volume_window;                /* the volume's, when node-shared */
     int has_window;
+    /* A series: the volume the next input is read into while the current
+     * one renders (prefetch.h), and HDF5's lock while that runs. */
+    cc_volume *spare;
+    MPI_Win spare_window;
+    int has_spare_window;
+    cc_prefetch *prefetch;
+    int prefetching; /* the input it reads, -1 none */
+    pthread_mutex_t hdf5_lock;
     cc_volume *volume;
     cc_backend_choice device; /* what renders on this rank (--device) */
     cc_backend *backend;
@@ -389,6 +403,44 @@ static cc_status resolve_camera(run *r, cc_error *err)
     return status;
 }
 
+/* 'f' for a floating-point type name, 'i' for an integer one. */
+static char type_class(const char *type_name)
+{
+    return type_name[0] == 'f' ? 'f' : 'i';
+}
+
+/* A series: every input exists and holds the dataset with the first's
+ * shape and type class, checked from metadata only (rank 0 opens each on
+ * its own), before anything is read or written. */
+static cc_status check_series(run *r, cc_error *err)
+{
+    const cc_render_options *options = r->options;
+    int count = cc_render_options_input_count(options);
+    r->series_checksums = calloc((size_t)count, sizeof *r->series_checksums);
+    r->series_scanned = calloc((size_t)count, 1);
+    cc_status status = r->series_checksums == NULL || r->series_scanned == NULL
+                           ? cc_fail(err, CC_ERR_NOMEM, "out of memory for %d inputs", count)
+                           : CC_OK;
+    const long *shape = cc_input_shape(r->input);
+    const char *type = cc_input_type_name(r->input);
+    for (int s = 1; s < count && status == CC_OK && r->layout.rank == 0; s++) {
+        const char *path = cc_render_options_input_path(options, s);
+        cc_input *other = NULL;
+        status = cc_input_open(path, options->dataset, MPI_COMM_SELF, &other, err);
+        const long *its = status == CC_OK ? cc_input_shape(other) : NULL;
+        if (its != NULL && (its[0] != shape[0] || its[1] != shape[1] || its[2] != shape[2] ||
+                            type_class(cc_input_type_name(other)) != type_class(type)))
+            status = cc_fail(err, CC_ERR_INPUT,
+                             "input '%s' of the series holds a %ld x %ld x %ld %s '%s', but the "
+                             "first ('%s') a %ld x %ld x %ld %s one: every input needs the same "
+                             "shape and kind of values",
+                             path, its[0], its[1], its[2], cc_input_type_name(other),
+                             options->dataset, options->input, shape[0], shape[1], shape[2], type);
+        cc_input_close(other);
+    }
+    return cc_agree(r->comm, status, err);
+}
+
 static cc_status setup(run *r, cc_error *err)
 {
     const cc_render_options *options = r->options;
@@ -404,7 +456,11 @@ static cc_status setup(run *r, cc_error *err)
     status = cc_input_open(options->input, options->dataset, r->comm, &r->input, err);
     if (status != CC_OK)
         return status;
+    r->opened = 0;
     memcpy(r->shape, cc_input_shape(r->input), sizeof r->shape);
+    status = check_series(r, err);
+    if (status != CC_OK)
+        return status;
     status = cc_agree(r->comm, resolve_camera(r, err), err);
     if (status != CC_OK)
         return status;
@@ -449,6 +505,23 @@ static cc_status finish_transfer(run *r, cc_error *err)
     return status;
 }
 
+/* Rank 0: input s's checksum goes into the manifest, unless the folder's
+ * frames were drawn from other values under that name (a resume). */
+static cc_status record_series_checksum(run *r, int s, cc_error *err)
+{
+    uint32_t recorded;
+    if (cc_manifest_series_checksum(r->manifest, s, &recorded) &&
+        recorded != r->series_checksums[s])
+        return cc_fail(err, CC_ERR_USAGE,
+                       "input '%s' (input %d of the series) holds other values than when this "
+                       "folder's frames were drawn from it (checksum %08x, not %08x); use another "
+                       "folder, or --overwrite",
+                       cc_render_options_input_path(r->options, s), s + 1, r->series_checksums[s],
+                       recorded);
+    cc_manifest_set_series_checksum(r->manifest, s, r->series_checksums[s]);
+    return CC_OK;
+}
+
 /* rank 0, with the input read: creates and locks the folder, settles what
  * it already holds, and lists the frames to render. */
 static cc_status open_output_root(run *r, cc_error *err)
@@ -470,6 +543,15 @@ static cc_status open_output_root(run *r, cc_error *err)
         status = cc_fail(err, CC_ERR_NOMEM, "out of memory");
     if (status == CC_OK)
         status = cc_sweep_settle(options, r->outdir, r->manifest, done, err);
+    /* The inputs read so far (a series' pass for the look), against what
+     * the folder knows of them. */
+    for (int s = 1; status == CC_OK && s < cc_render_options_input_count(options); s++)
+        if (r->series_scanned[s])
+            status = record_series_checksum(r, s, err);
+    if (status == CC_OK && r->series_scanned[0]) {
+        cc_manifest_set_series_checksum(r->manifest, 0, r->series_checksums[0]);
+        cc_manifest_set_series_read(r->manifest, 0, r->first_read_seconds, 0);
+    }
     r->todo_count = 0;
     for (int slot = 0; status == CC_OK && slot < range; slot++)
         if (!done[slot])
@@ -514,16 +596,16 @@ static cc_status open_output(run *r, cc_error *err)
 /* ---- read ------------------------------------------------------------- */
 
 /* The held box, either private or one copy per node in a shared window. */
-static cc_status allocate_volume(run *r, cc_error *err)
+static cc_status allocate_volume(run *r, cc_volume **volume, MPI_Win *window, int *has_window,
+                                 cc_error *err)
 {
     cc_precision precision = r->options->precision;
     if (!r->plan.held_shared)
-        return cc_volume_create(r->camera.shape, &r->plan.held, precision, &r->volume, err);
+        return cc_volume_create(r->camera.shape, &r->plan.held, precision, volume, err);
     size_t bytes = cc_box_voxels(&r->plan.held) * cc_precision_size(precision);
     MPI_Aint local = r->layout.node_rank == 0 ? (MPI_Aint)bytes : 0;
     void *base = NULL;
-    int result =
-        MPI_Win_allocate_shared(local, 1, MPI_INFO_NULL, r->node_comm, &base, &r->volume_window);
+    int result = MPI_Win_allocate_shared(local, 1, MPI_INFO_NULL, r->node_comm, &base, window);
     if (result != MPI_SUCCESS) {
         char reason[MPI_MAX_ERROR_STRING] = "";
         int length = 0;
@@ -533,44 +615,84 @@ static cc_status allocate_volume(run *r, cc_error *err)
                        "try --decomp rows or bricks",
                        (double)bytes / 1048576.0, reason);
     }
-    r->has_window = 1;
-    MPI_Win_set_errhandler(r->volume_window, MPI_ERRORS_RETURN);
+    *has_window = 1;
+    MPI_Win_set_errhandler(*window, MPI_ERRORS_RETURN);
     MPI_Aint size;
     int unit;
-    MPI_Win_shared_query(r->volume_window, 0, &size, &unit, &base);
-    return cc_volume_wrap(r->camera.shape, &r->plan.held, precision, base, &r->volume, err);
+    MPI_Win_shared_query(*window, 0, &size, &unit, &base);
+    return cc_volume_wrap(r->camera.shape, &r->plan.held, precision, base, volume, err);
 }
 
+/* Reads this rank's part of the open input into the volume, allocated on
+ * the first call and reused for every input of a series (their shapes
+ * are the same). */
 static cc_status read_volume(run *r, cc_error *err)
 {
-    cc_status status = cc_agree(r->comm, allocate_volume(r, err), err);
-    if (status != CC_OK)
-        return status;
-    cc_volume_set_axis_order(r->volume, r->camera.order);
-    /* Fault the pages in with all threads first: the read itself fills
-     * them from one thread, and first touches of a big fresh window are a
-     * large part of its cost. */
-    size_t value_size = cc_precision_size(r->options->precision);
-    size_t plane_values = (size_t)r->plan.held.count[1] * (size_t)r->plan.held.count[2];
-    char *first = (char *)cc_volume_values(r->volume) +
-                  (size_t)(r->plan.read.lo[0] - r->plan.held.lo[0]) * plane_values * value_size;
-    long planes = cc_box_is_empty(&r->plan.read) ? 0 : r->plan.read.count[0];
+    if (r->volume == NULL) {
+        cc_status status = cc_agree(
+            r->comm, allocate_volume(r, &r->volume, &r->volume_window, &r->has_window, err), err);
+        if (status != CC_OK)
+            return status;
+        cc_volume_set_axis_order(r->volume, r->camera.order);
+        /* Fault the pages in with all threads first: the read itself
+         * fills them from one thread, and first touches of a big fresh
+         * window are a large part of its cost. */
+        size_t value_size = cc_precision_size(r->options->precision);
+        size_t plane_values = (size_t)r->plan.held.count[1] * (size_t)r->plan.held.count[2];
+        char *first = (char *)cc_volume_values(r->volume) +
+                      (size_t)(r->plan.read.lo[0] - r->plan.held.lo[0]) * plane_values * value_size;
+        long planes = cc_box_is_empty(&r->plan.read) ? 0 : r->plan.read.count[0];
 #pragma omp parallel for schedule(static)
-    for (long x = 0; x < planes; x++)
-        memset(first + (size_t)x * plane_values * value_size, 0, plane_values * value_size);
-    status = cc_input_read(r->input, &r->plan.read, r->volume, 1, err);
+        for (long x = 0; x < planes; x++)
+            memset(first + (size_t)x * plane_values * value_size, 0, plane_values * value_size);
+    } else if (r->has_window) {
+        /* No rank of the node may still render the input before. */
+        MPI_Barrier(r->node_comm);
+    }
+    cc_status status = cc_input_read(r->input, &r->plan.read, r->volume, 1, err);
     /* Every rank of the node must see the others' slabs before rendering. */
     if (r->has_window)
         MPI_Barrier(r->node_comm);
-    r->profile.bytes_read = cc_input_bytes_read(r->input);
+    r->profile.bytes_read = r->bytes_read_before + cc_input_bytes_read(r->input);
     return cc_agree(r->comm, status, err);
+}
+
+/* Makes input s of a series the open one (collective); the first is
+ * opened by setup. */
+static cc_status open_input(run *r, int s, cc_error *err)
+{
+    if (r->input != NULL && r->opened == s)
+        return CC_OK;
+    if (r->input != NULL)
+        r->bytes_read_before += cc_input_bytes_read(r->input);
+    cc_input_close(r->input);
+    r->input = NULL;
+    r->loaded = -1;
+    cc_status status = cc_input_open(cc_render_options_input_path(r->options, s),
+                                     r->options->dataset, r->comm, &r->input, err);
+    r->opened = status == CC_OK ? s : -1;
+    return status;
 }
 
 /* ---- projection and checksum ----------------------------------------- */
 
+/* cc_input_read (independent) holding lock, when there is one. */
+static cc_status locked_read(cc_input *input, pthread_mutex_t *lock, const cc_box *box,
+                             cc_volume *volume, cc_error *err)
+{
+    if (lock != NULL)
+        pthread_mutex_lock(lock);
+    cc_status status = cc_input_read(input, box, volume, 0, err);
+    if (lock != NULL)
+        pthread_mutex_unlock(lock);
+    return status;
+}
+
 /* rows mode: the planes no rank holds, this rank's share of them read a
- * slab at a time, for the projection (sum, when wanted) and the checksum. */
-static cc_status stream_uncovered(run *r, double *sum, uint32_t *checksum, cc_error *err)
+ * slab at a time from input, for the projection (sum, when wanted) and
+ * the checksum; lock, when given, is HDF5's (a prefetch's thread). */
+static cc_status stream_uncovered(run *r, cc_input *input, pthread_mutex_t *lock, double *sum,
+                                  cc_histogram *histogram, uint32_t *checksum, cc_error *err)
 {
     if (r->plan.stream_count == 0)
         return CC_OK;
@@ -595,12 +717,12 @@ static cc_status stream_uncovered(run *r, double *sum, uint32_t *checksum, cc_er
             slab.count[0] = x + slab_planes <= lo + to ? slab_planes : lo + to - x;
             cc_volume *part = NULL;
             status = cc_volume_create(shape, &slab, r->options->precision, &part, err);
-            if (status == CC_OK)
+            if (status == CC_OK) {
                 cc_volume_set_axis_order(part, r->camera.order);
+                status = locked_read(input, lock, &slab, part, err);
+            }
             if (status == CC_OK)
-                status = cc_input_read(r->input, &slab, part, 0, err);
-            if (status == CC_OK)
-                *checksum += cc_projection_scan(part, &slab, sum, r->histogram);
+                *checksum += cc_projection_scan(part, &slab, sum, histogram);
             cc_volume_destroy(part);
         }
         skipped += count;
@@ -609,10 +731,25 @@ static cc_status stream_uncovered(run *r, double *sum, uint32_t *checksum, cc_er
     return status;
 }
 
-/* Each rank goes once over its share of the cube's voxels (its projection
- * box, plus the streamed planes in rows mode; together every voxel once):
- * the checksum that identifies the input, and the sums of the projection
- * when one is wanted.  The sums meet at rank 0 (never the volume). */
+/* Collective: each rank goes once over its share of the cube's voxels
+ * (its projection box, plus the streamed planes in rows mode; together
+ * every voxel once), adding into sum and histogram where they are given;
+ * *checksum gets the checksum of the whole input. */
+static cc_status scan_input(run *r, double *sum, cc_histogram *histogram, uint32_t *checksum,
+                            cc_error *err)
+{
+    uint32_t mine = cc_projection_scan(r->volume, &r->plan.projection, sum, histogram);
+    cc_status status =
+        cc_agree(r->comm, stream_uncovered(r, r->input, NULL, sum, histogram, &mine, err), err);
+    if (status == CC_OK)
+        MPI_Allreduce(&mine, checksum, 1, MPI_UINT32_T, MPI_SUM, r->comm);
+    return status;
+}
+
+/* The first input, once: the checksum that identifies it, and the sums of
+ * the projection when one is wanted, and the values' histogram when the
+ * look needs it (with what a series' other inputs added already).  The
+ * sums meet at rank 0 (never the volume). */
 static cc_status scan_volume(run *r, cc_error *err)
 {
     const cc_render_options *options = r->options;
@@ -623,20 +760,18 @@ static cc_status scan_volume(run *r, cc_error *err)
         if (r->projection == NULL)
             status = cc_fail(err, CC_ERR_NOMEM, "out of memory for the projection");
     }
-    if (CC_TF_NEEDS_DATA(options)) {
+    if (CC_TF_NEEDS_DATA(options) && r->histogram == NULL) {
         r->histogram = calloc(1, sizeof *r->histogram);
         if (r->histogram == NULL)
             status = cc_fail(err, CC_ERR_NOMEM, "out of memory for the values' histogram");
     }
     status = cc_agree(r->comm, status, err);
+    if (status == CC_OK)
+        status = scan_input(r, r->projection, r->histogram, &r->checksum, err);
     if (status != CC_OK)
         return status;
-    uint32_t checksum =
-        cc_projection_scan(r->volume, &r->plan.projection, r->projection, r->histogram);
-    status = cc_agree(r->comm, stream_uncovered(r, r->projection, &checksum, err), err);
-    if (status != CC_OK)
-        return status;
-    MPI_Allreduce(&checksum, &r->checksum, 1, MPI_UINT32_T, MPI_SUM, r->comm);
+    r->series_checksums[0] = r->checksum;
+    r->series_scanned[0] = 1;
     if (r->histogram != NULL) {
         /* zeros and the bins, as one array of counts */
         void *send = r->layout.rank == 0 ? MPI_IN_PLACE : (void *)r->histogram;
@@ -652,6 +787,66 @@ static cc_status scan_volume(run *r, cc_error *err)
             status = cc_fail(err, CC_ERR_MPI, "summing the projection over the ranks failed");
     }
     return cc_agree(r->comm, status, err);
+}
+
+/* A series whose look comes from the data (--tf auto, percentile ranges)
+ * takes it from every input's values, so that colours do not change from
+ * one snapshot to the next: a pass before rendering reads the inputs after
+ * the first once each, last first, into the histogram (and learns their
+ * checksums); the first is read last, by the main path, and rendered
+ * first without reading it again. */
+static cc_status scan_series(run *r, cc_error *err)
+{
+    int count = cc_render_options_input_count(r->options);
+    if (count < 2 || !CC_TF_NEEDS_DATA(r->options))
+        return CC_OK;
+    r->histogram = calloc(1, sizeof *r->histogram);
+    cc_status status = cc_agree(r->comm,
+                                r->histogram == NULL
+                                    ? cc_fail(err, CC_ERR_NOMEM, "out of memory for the histogram")
+                                    : CC_OK,
+                                err);
+    for (int s = count - 1; s >= 1 && status == CC_OK; s--) {
+        status = cc_agree(r->comm, open_input(r, s, err), err);
+        if (status == CC_OK)
+            status = read_volume(r, err);
+        if (status == CC_OK)
+            status = scan_input(r, NULL, r->histogram, &r->series_checksums[s], err);
+        r->series_scanned[s] = status == CC_OK;
+    }
+    if (status == CC_OK)
+        status = cc_agree(r->comm, open_input(r, 0, err), err);
+    return status;
+}
+
+/* Collective: the volume holds input s, checked and given to the backend. */
+static cc_status load_input(run *r, int s, cc_error *err)
+{
+    if (r->loaded == s)
+        return CC_OK;
+    double started = cc_profile_now();
+    cc_status status = cc_agree(r->comm, open_input(r, s, err), err);
+    if (status == CC_OK)
+        status = read_volume(r, err);
+    if (status == CC_OK && r->layout.rank == 0)
+        cc_manifest_set_series_read(r->manifest, s, cc_profile_now() - started, 0);
+    cc_profile_lap(&r->profile, CC_PHASE_READ, &r->mark);
+    uint32_t checksum = 0;
+    if (status == CC_OK && !r->series_scanned[s])
+        status = scan_input(r, NULL, NULL, &checksum, err);
+    if (status == CC_OK && !r->series_scanned[s]) {
+        r->series_checksums[s] = checksum;
+        r->series_scanned[s] = 1;
+    }
+    if (status == CC_OK && r->layout.rank == 0)
+        status = record_series_checksum(r, s, err);
+    status = cc_agree(r->comm, status, err);
+    cc_profile_lap(&r->profile, CC_PHASE_PROJECTION, &r->mark);
+    if (status == CC_OK)
+        status = cc_agree(r->comm, cc_backend_bind(r->backend, r->volume, err), err);
+    cc_profile_lap(&r->profile, CC_PHASE_UPLOAD, &r->mark);
+    r->loaded = status == CC_OK ? s : -1;
+    return status;
 }
 
 /* rank 0: projection.png and the raw file's projection. */
@@ -764,7 +959,8 @@ static cc_status note_frame(run *r, const frame_message *message, cc_error *err)
     double since = cc_profile_now() - r->manifest_written_at;
     if (status == CC_OK && since >= MANIFEST_REWRITE_SPACING * r->manifest_write_seconds)
         status = write_manifest(r, err);
-    cc_progress_frame_done(r->progress, message->record.rank);
+    cc_progress_frame_done(r->progress, message->record.rank, message->record.input,
+                           cc_render_options_input_count(r->options));
     return status;
 }
 
@@ -835,8 +1031,11 @@ static cc_status prepare_frame(run *r, int frame, const cc_view *view, cc_image 
     cc_image_to_pixels(image, &format, cc_frame_writer_pixels(r->writer));
     cc_profile_lap(&r->profile, CC_PHASE_ENCODE, &r->mark);
     cc_status status = CC_OK;
-    if (r->raw != NULL)
+    if (r->raw != NULL) {
+        pthread_mutex_lock(&r->hdf5_lock); /* a prefetch may be reading */
         status = cc_raw_write_frame(r->raw, frame, view->angle_deg, image, err);
+        pthread_mutex_unlock(&r->hdf5_lock);
+    }
     cc_profile_lap(&r->profile, CC_PHASE_WRITE, &r->mark);
     return status;
 }
@@ -854,9 +1053,10 @@ static cc_status submit_frame(run *r, int frame, const cc_view *view, double sta
     cc_frame_file_name(frame, name, sizeof name);
     char look[600];
     cc_tf_describe(&r->tf, &r->tf_source, options->tf, options->opacity_unit, look, sizeof look);
+    int input = cc_render_options_input_of(options, frame);
     cc_png_text texts[7] = {{"frame", frame_text},
                             {"angle", angle_text},
-                            {"input", options->input},
+                            {"input", cc_render_options_input_path(options, input)},
                             {"dataset", options->dataset},
                             {"Software", "cubecast " CC_VERSION_STRING}};
     /* The background and the transfer function are named only when they
@@ -877,7 +1077,8 @@ static cc_status submit_frame(run *r, int frame, const cc_view *view, double sta
                         text_count};
     cc_status status = cc_frame_writer_submit(r->writer, &job, err);
     if (status == CC_OK) {
-        r->writing = (frame_message){{.frame = frame, .angle_deg = view->angle_deg}, CC_OK};
+        r->writing =
+            (frame_message){{.frame = frame, .angle_deg = view->angle_deg, .input = input}, CC_OK};
         r->writing.record.rank = r->layout.rank;
         r->writing_started = started;
     }
@@ -1012,7 +1213,7 @@ static void stop_writer(run *r)
 }
 
 /* frames mode: each rank renders whole frames, taken from the queue. */
-static cc_status render_on_demand(run *r, cc_error *err)
+static cc_status render_on_demand(run *r, int begin, int end, cc_error *err)
 {
     int n = r->options->size;
     cc_image *image = NULL;
@@ -1020,13 +1221,9 @@ static cc_status render_on_demand(run *r, cc_error *err)
     cc_status status = start_writer(r, err);
     if (status == CC_OK)
         status = cc_image_create(n, 0, n, &image, err);
-    if (status == CC_OK)
-        status = start_backend(r, err);
     status = cc_agree(r->comm, status, err);
     if (status == CC_OK)
-        record_devices(r);
-    if (status == CC_OK)
-        status = cc_agree(r->comm, cc_queue_create(r->comm, r->todo_count, &queue, err), err);
+        status = cc_agree(r->comm, cc_queue_create(r->comm, end - begin, &queue, err), err);
     if (status != CC_OK) {
         stop_writer(r);
         cc_image_destroy(image);
@@ -1036,7 +1233,7 @@ static cc_status render_on_demand(run *r, cc_error *err)
     cc_profile_lap(&r->profile, CC_PHASE_SETUP, &r->mark);
     while (status == CC_OK && !cc_stop_requested() && (task = cc_queue_next(queue)) >= 0) {
         cc_profile_lap(&r->profile, CC_PHASE_WAIT, &r->mark);
-        status = render_one(r, r->todo[task], image, err);
+        status = render_one(r, r->todo[begin + task], image, err);
         if (r->layout.rank == 0) {
             cc_status drained = drain_messages(r, 0, &ranks_done, err);
             status = status == CC_OK ? drained : status;
@@ -1080,7 +1277,7 @@ static cc_status render_one_together(run *r, int frame, cc_image *part, cc_image
     return write_frame(r, frame, &view, whole, started, err);
 }
 
-static cc_status render_together(run *r, cc_error *err)
+static cc_status render_together(run *r, int begin, int end, cc_error *err)
 {
     int n = r->options->size;
     cc_image *part = NULL, *whole = NULL;
@@ -1093,14 +1290,10 @@ static cc_status render_together(run *r, cc_error *err)
             cc_image_create(n, r->plan.row_begin, r->plan.row_end - r->plan.row_begin, &part, err);
     if (status == CC_OK)
         status = cc_image_create(n, 0, n, &whole, err);
-    if (status == CC_OK)
-        status = start_backend(r, err);
     status = cc_agree(r->comm, status, err);
-    if (status == CC_OK)
-        record_devices(r);
     int ranks_done = 0;
     cc_profile_lap(&r->profile, CC_PHASE_SETUP, &r->mark);
-    for (int task = 0; status == CC_OK && task < r->todo_count; task++) {
+    for (int task = begin; status == CC_OK && task < end; task++) {
         /* A stop signal may reach some ranks only; all stop together. */
         int stop = cc_stop_requested(), any_stop;
         MPI_Allreduce(&stop, &any_stop, 1, MPI_INT, MPI_MAX, r->comm);
@@ -1124,11 +1317,134 @@ static cc_status render_together(run *r, cc_error *err)
     return status;
 }
 
+/* In the prefetch's thread: rows mode's planes no rank holds, for the
+ * next input's checksum. */
+static cc_status stream_for_prefetch(void *context, cc_input *input, pthread_mutex_t *lock,
+                                     uint32_t *checksum, cc_error *err)
+{
+    return stream_uncovered(context, input, lock, NULL, NULL, checksum, err);
+}
+
+/* Collective: starts reading input s into the spare volume (allocated on
+ * first use) while the current input renders. */
+static cc_status start_prefetch(run *r, int s, cc_error *err)
+{
+    cc_status status = CC_OK;
+    if (r->spare == NULL) {
+        status = cc_agree(
+            r->comm, allocate_volume(r, &r->spare, &r->spare_window, &r->has_spare_window, err),
+            err);
+        if (status != CC_OK)
+            return status;
+        cc_volume_set_axis_order(r->spare, r->camera.order);
+    }
+    cc_prefetch_job job = {cc_render_options_input_path(r->options, s),
+                           r->options->dataset,
+                           r->plan.read,
+                           r->spare,
+                           r->plan.projection,
+                           r->plan.stream_count > 0 ? stream_for_prefetch : NULL,
+                           r,
+                           &r->hdf5_lock};
+    status = cc_agree(r->comm, cc_prefetch_start(&job, &r->prefetch, err), err);
+    if (status != CC_OK && r->prefetch != NULL) { /* started here, not everywhere */
+        cc_prefetch_result unused;
+        cc_prefetch_finish(r->prefetch, &unused, NULL);
+        r->prefetch = NULL;
+    }
+    r->prefetching = status == CC_OK ? s : -1;
+    return status;
+}
+
+/* Collective: waits for the prefetch (its error is every rank's); 0 on
+ * every rank when none runs.  Its checksum part is summed into *checksum. */
+static cc_status finish_prefetch(run *r, uint32_t *checksum, cc_error *err)
+{
+    cc_prefetch_result done = {0, 0, 0.0};
+    int input = r->prefetching;
+    cc_status status = cc_prefetch_finish(r->prefetch, &done, err);
+    r->prefetch = NULL;
+    r->prefetching = -1;
+    r->bytes_read_before += done.bytes_read;
+    r->profile.bytes_read = r->bytes_read_before;
+    if (status == CC_OK && r->layout.rank == 0)
+        cc_manifest_set_series_read(r->manifest, input, done.seconds, 1);
+    status = cc_agree(r->comm, status, err);
+    if (status == CC_OK)
+        MPI_Allreduce(&done.checksum, checksum, 1, MPI_UINT32_T, MPI_SUM, r->comm);
+    return status;
+}
+
+/* Collective: input s, read in the background, becomes the one rendered
+ * (the agreement in finish_prefetch has every rank's part of a shared
+ * window in place). */
+static cc_status take_prefetched(run *r, int s, cc_error *err)
+{
+    uint32_t checksum = 0;
+    cc_status status = finish_prefetch(r, &checksum, err);
+    cc_profile_lap(&r->profile, CC_PHASE_READ, &r->mark);
+    if (status != CC_OK)
+        return status;
+    cc_volume *volume = r->volume;
+    MPI_Win window = r->volume_window;
+    int has_window = r->has_window;
+    r->volume = r->spare, r->volume_window = r->spare_window, r->has_window = r->has_spare_window;
+    r->spare = volume, r->spare_window = window, r->has_spare_window = has_window;
+    r->loaded = s;
+    r->series_checksums[s] = checksum;
+    r->series_scanned[s] = 1;
+    if (r->layout.rank == 0)
+        status = record_series_checksum(r, s, err);
+    status = cc_agree(r->comm, status, err);
+    if (status == CC_OK)
+        status = cc_agree(r->comm, cc_backend_bind(r->backend, r->volume, err), err);
+    cc_profile_lap(&r->profile, CC_PHASE_UPLOAD, &r->mark);
+    return status;
+}
+
+/* The input of the todo list's frames [begin, end) and where its run ends. */
+static int input_run(const run *r, int begin, int *end)
+{
+    int input = cc_render_options_input_of(r->options, r->todo[begin]);
+    *end = begin;
+    while (*end < r->todo_count && cc_render_options_input_of(r->options, r->todo[*end]) == input)
+        (*end)++;
+    return input;
+}
+
+/* Every frame to render, input by input (one, unless a series): the
+ * frames of an input are a run of the sorted todo list, rendered once the
+ * volume holds it, while the next input of the list is read into the
+ * spare volume in the background. */
 static cc_status render_frames(run *r, cc_error *err)
 {
-    if (r->plan.decomp == CC_DECOMP_FRAMES)
-        return render_on_demand(r, err);
-    return render_together(r, err);
+    cc_status status = cc_agree(r->comm, start_backend(r, err), err);
+    if (status == CC_OK)
+        record_devices(r);
+    int begin = 0, stop = 0;
+    while (status == CC_OK && !stop && begin < r->todo_count) {
+        int end, input = input_run(r, begin, &end);
+        if (r->prefetching == input)
+            status = take_prefetched(r, input, err);
+        else
+            status = load_input(r, input, err);
+        if (status == CC_OK && end < r->todo_count)
+            status = start_prefetch(r, cc_render_options_input_of(r->options, r->todo[end]), err);
+        if (status == CC_OK && r->plan.decomp == CC_DECOMP_FRAMES)
+            status = render_on_demand(r, begin, end, err);
+        else if (status == CC_OK)
+            status = render_together(r, begin, end, err);
+        /* A stop signal ends the series too, on every rank alike. */
+        int mine = cc_stop_requested();
+        MPI_Allreduce(&mine, &stop, 1, MPI_INT, MPI_MAX, r->comm);
+        begin = end;
+    }
+    /* Stopped or failed: a read in the background is waited for. */
+    uint32_t unused;
+    cc_error later;
+    if (r->prefetching >= 0)
+        finish_prefetch(r, &unused, &later);
+    return status;
 }
 
 /* ---- finish ----------------------------------------------------------- */
@@ -1146,6 +1462,36 @@ static void drop_unsaved_frames(run *r)
     r->manifest_unsaved = 0;
 }
 
+static int compare_seconds(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Rank 0, --profile of a series: how long reading took per input (rank
+ * 0's part; the manifest's "series" has each). */
+static void print_series_reads(const run *r)
+{
+    int count = cc_render_options_input_count(r->options), known = 0, background = 0;
+    double *seconds = malloc(sizeof *seconds * (size_t)count);
+    for (int s = 0; seconds != NULL && s < count; s++) {
+        double value;
+        int in_background;
+        if (cc_manifest_series_read(r->manifest, s, &value, &in_background)) {
+            seconds[known++] = value;
+            background += in_background;
+        }
+    }
+    if (known > 0) {
+        qsort(seconds, (size_t)known, sizeof *seconds, compare_seconds);
+        fprintf(stderr,
+                "  reading per input (rank 0's part, %d of %d inputs read): min %.3f s, median "
+                "%.3f s, max %.3f s; %d read while another input rendered\n",
+                known, count, seconds[0], seconds[known / 2], seconds[known - 1], background);
+    }
+    free(seconds);
+}
+
 static cc_status finish(run *r, cc_status status, cc_error *err)
 {
     int interrupted = cc_stop_requested(), any_interrupted = 0;
@@ -1160,12 +1506,14 @@ static cc_status finish(run *r, cc_status status, cc_error *err)
         }
     }
     cc_profile_lap(&r->profile, CC_PHASE_WRITE, &r->mark);
-    r->profile.bytes_read = r->input != NULL ? cc_input_bytes_read(r->input) : 0;
+    r->profile.bytes_read =
+        r->bytes_read_before + (r->input != NULL ? cc_input_bytes_read(r->input) : 0);
     if (status == CC_OK && r->options->profile) {
         char *table = NULL, *json = NULL;
         status = cc_profile_report(&r->profile, r->comm, &table, &json, err);
         if (r->layout.rank == 0 && status == CC_OK) {
             fputs(table, stderr);
+            print_series_reads(r);
             status = cc_manifest_set_profile(r->manifest, json, err);
         }
         free(table);
@@ -1199,11 +1547,17 @@ static void release(run *r)
     cc_volume_destroy(r->volume);
     if (r->has_window)
         MPI_Win_free(&r->volume_window);
+    cc_volume_destroy(r->spare);
+    if (r->has_spare_window)
+        MPI_Win_free(&r->spare_window);
+    pthread_mutex_destroy(&r->hdf5_lock);
     cc_input_close(r->input);
     free(r->todo);
     free(r->unsaved_frames);
     free(r->projection);
     free(r->histogram);
+    free(r->series_checksums);
+    free(r->series_scanned);
     /* Last, once every rank is done writing: with nothing written, the
      * folders this run made go again. */
     MPI_Barrier(r->comm);
@@ -1234,11 +1588,18 @@ cc_status cc_driver_render(const cc_render_options *options, MPI_Comm comm, cc_e
                          "--raw cannot be combined with --resume (the raw file would miss the "
                          "frames rendered before)");
     status = cc_agree(r.comm, status, err);
+    r.opened = r.loaded = r.prefetching = -1;
+    pthread_mutex_init(&r.hdf5_lock, NULL);
     if (status == CC_OK)
         status = setup(&r, err);
     cc_profile_lap(&r.profile, CC_PHASE_SETUP, &r.mark);
     if (status == CC_OK)
+        status = scan_series(&r, err);
+    double read_started = cc_profile_now();
+    if (status == CC_OK)
         status = read_volume(&r, err);
+    r.loaded = status == CC_OK ? 0 : -1;
+    r.first_read_seconds = cc_profile_now() - read_started;
     cc_profile_lap(&r.profile, CC_PHASE_READ, &r.mark);
     if (status == CC_OK)
         status = scan_volume(&r, err);
@@ -1253,7 +1614,7 @@ cc_status cc_driver_render(const cc_render_options *options, MPI_Comm comm, cc_e
     cc_profile_lap(&r.profile, CC_PHASE_PROJECTION, &r.mark);
     if (status == CC_OK)
         status = render_frames(&r, err);
-    if (r.input != NULL)
+    if (r.shape[0] != 0) /* setup opened the input on every rank */
         status = finish(&r, status, err);
     release(&r);
     return status;

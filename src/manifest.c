@@ -61,7 +61,34 @@ static json_t *parameters(const cc_render_options *options)
         parameters = NULL;
     }
     json_decref(camera);
+    /* A snapshot series: how many inputs, and frames each (one input
+     * leaves them out, as manifests before series did). */
+    int inputs = cc_render_options_input_count(options);
+    if (parameters != NULL && inputs > 1 &&
+        (json_object_set_new(parameters, "inputs", json_integer(inputs)) != 0 ||
+         json_object_set_new(parameters, "frames_per_input",
+                             json_integer(options->frames_per_input)) != 0)) {
+        json_decref(parameters);
+        parameters = NULL;
+    }
     return parameters;
+}
+
+/* "series": the inputs of a snapshot series, in order, each with its
+ * file (a checksum is added as it is read); NULL for one input. */
+static json_t *series(const cc_render_options *options)
+{
+    int inputs = cc_render_options_input_count(options);
+    if (inputs < 2)
+        return NULL;
+    json_t *list = json_array();
+    for (int s = 0; list != NULL && s < inputs; s++)
+        if (json_array_append_new(
+                list, json_pack("{s:s}", "file", cc_render_options_input_path(options, s))) != 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    return list;
 }
 
 static json_t *checksum_text(uint32_t checksum)
@@ -101,6 +128,11 @@ cc_status cc_manifest_create(const cc_render_options *options, const cc_input_id
         json_pack("{s:s, s:o, s:o, s:[i,i], s:n, s:{}}", "software", "cubecast " CC_VERSION_STRING,
                   "parameters", parameters(options), "input", input_identity(options, input),
                   "range", options->range_begin, options->range_end, "projection", "frames");
+    json_t *inputs = series(options);
+    if (root != NULL && inputs != NULL)
+        json_object_set_new(root, "series", inputs);
+    else
+        json_decref(inputs);
     return manifest_new(root, out, err);
 }
 
@@ -244,6 +276,8 @@ static const sweep_field sweep_fields[] = {
     {"parameters", "zoom", "--zoom"},
     {"parameters", "fit", "--fit"},
     {"parameters", "spacing", "--spacing"},
+    {"parameters", "inputs", "the number of inputs"},
+    {"parameters", "frames_per_input", "--frames-per-input"},
     {"parameters", "transfer_function", "the transfer function"},
     {"parameters", "bit_depth", "--bit-depth"},
     {"parameters", "background", "--background"},
@@ -318,6 +352,9 @@ static json_t *assumed_value(const char *key)
         return json_false();
     if (strcmp(key, "spacing") == 0)
         return json_pack("[f,f,f]", 1.0, 1.0, 1.0);
+    /* One input. */
+    if (strcmp(key, "inputs") == 0)
+        return json_integer(1);
     return NULL;
 }
 
@@ -403,9 +440,71 @@ cc_status cc_manifest_add_frame(cc_manifest *manifest, const cc_frame_record *re
         json_pack("{s:i, s:f, s:s, s:I, s:I, s:i, s:f}", "frame", record->frame, "angle_deg",
                   record->angle_deg, "file", file, "bytes", (json_int_t)record->bytes, "crc32",
                   (json_int_t)record->crc32, "rank", record->rank, "seconds", record->seconds);
+    /* In a series, the frame's input too, by its path. */
+    json_t *file_of_input = json_object_get(
+        json_array_get(json_object_get(manifest->root, "series"), (size_t)record->input), "file");
+    if (entry != NULL && file_of_input != NULL &&
+        json_object_set(entry, "input", file_of_input) != 0) {
+        json_decref(entry);
+        entry = NULL;
+    }
     if (entry == NULL || json_object_set_new(manifest->frames, file, entry) != 0)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
     return CC_OK;
+}
+
+void cc_manifest_adopt_series(cc_manifest *ours, const cc_manifest *theirs)
+{
+    json_t *mine = json_object_get(ours->root, "series");
+    json_t *other = json_object_get(theirs->root, "series");
+    for (size_t s = 0; s < json_array_size(mine) && s < json_array_size(other); s++) {
+        json_t *entry = json_array_get(mine, s);
+        json_t *checksum = json_object_get(json_array_get(other, s), "checksum");
+        if (json_is_string(checksum) && json_object_get(entry, "checksum") == NULL)
+            json_object_set(entry, "checksum", checksum);
+    }
+}
+
+void cc_manifest_set_series_read(cc_manifest *manifest, int input, double seconds, int background)
+{
+    json_t *entry = json_array_get(json_object_get(manifest->root, "series"), (size_t)input);
+    if (entry != NULL) {
+        json_object_set_new(entry, "read_seconds", json_real(seconds));
+        json_object_set_new(entry, "read_in_background", json_boolean(background));
+    }
+}
+
+int cc_manifest_series_read(const cc_manifest *manifest, int input, double *seconds,
+                            int *background)
+{
+    json_t *entry = json_array_get(json_object_get(manifest->root, "series"), (size_t)input);
+    json_t *value = json_object_get(entry, "read_seconds");
+    if (!json_is_number(value))
+        return 0;
+    *seconds = json_number_value(value);
+    *background = json_is_true(json_object_get(entry, "read_in_background"));
+    return 1;
+}
+
+int cc_manifest_series_checksum(const cc_manifest *manifest, int input, uint32_t *checksum)
+{
+    json_t *entry = json_array_get(json_object_get(manifest->root, "series"), (size_t)input);
+    const char *text = json_string_value(json_object_get(entry, "checksum"));
+    char *end;
+    if (text == NULL)
+        return 0;
+    unsigned long value = strtoul(text, &end, 16);
+    if (*end != '\0' || end == text)
+        return 0;
+    *checksum = (uint32_t)value;
+    return 1;
+}
+
+void cc_manifest_set_series_checksum(cc_manifest *manifest, int input, uint32_t checksum)
+{
+    json_t *entry = json_array_get(json_object_get(manifest->root, "series"), (size_t)input);
+    if (entry != NULL)
+        json_object_set_new(entry, "checksum", checksum_text(checksum));
 }
 
 void cc_manifest_set_devices(cc_manifest *manifest, const char *names, size_t stride, int ranks)

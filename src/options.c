@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cubecast/colormap.h"
@@ -10,7 +11,7 @@
 
 /* Limits that catch typos (an extra zero) rather than real requests: a
  * 16384^2 frame is 800 MiB of partial image, 10^6 frames a week of output. */
-enum { CC_MAX_SIZE = 16384, CC_MAX_FRAMES = 1000000 };
+enum { CC_MAX_SIZE = 16384 };
 
 /* The same for the camera: a zoom of 10^6 magnifies a millionth of the
  * frame to all of it, and voxels 10^6 times longer than wide are no real
@@ -82,10 +83,40 @@ cc_render_options cc_render_options_default(void)
     return options;
 }
 
+void cc_render_options_release(cc_render_options *options)
+{
+    if (options->input_storage != NULL)
+        for (int i = 0; i < options->input_count; i++)
+            free(options->input_storage[i]);
+    free(options->input_storage);
+    options->input_storage = NULL;
+}
+
+int cc_render_options_input_count(const cc_render_options *options)
+{
+    return options->input_count > 0 ? options->input_count : 1;
+}
+
+const char *cc_render_options_input_path(const cc_render_options *options, int s)
+{
+    return options->inputs != NULL ? options->inputs[s] : options->input;
+}
+
+int cc_render_options_input_of(const cc_render_options *options, int frame)
+{
+    return options->input_count > 1 ? frame / options->frames_per_input : 0;
+}
+
 cc_status cc_render_options_check(const cc_render_options *options, cc_error *err)
 {
     if (options->input == NULL)
         return cc_fail(err, CC_ERR_USAGE, "no input file given (usage: cubecast render INPUT.h5)");
+    if (options->input_count > 1 &&
+        (options->frames_per_input < 1 ||
+         (long)options->input_count * options->frames_per_input != options->frames))
+        return cc_fail(err, CC_ERR_USAGE,
+                       "%d frames do not make %d frames for each of the %d inputs", options->frames,
+                       options->frames_per_input, options->input_count);
     if (options->size < 2 || options->size > CC_MAX_SIZE)
         return cc_fail(err, CC_ERR_USAGE, "--size must be between 2 and %d, not %d", CC_MAX_SIZE,
                        options->size);

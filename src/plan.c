@@ -273,6 +273,9 @@ void cc_plan_memory_need(const cc_plan *plan, const cc_render_options *options, 
     int node_first = layout->node_rank == 0;
     *out = (cc_plan_memory){0};
     out->volume = (double)cc_box_voxels(&plan->held) * value;
+    /* A series reads the next input into a second volume meanwhile. */
+    if (cc_render_options_input_count(options) > 1)
+        out->volume *= 2.0;
     if (plan->held_shared && !node_first)
         out->volume = 0.0;
     /* An orbit about y or z reads the volume transposed, through a buffer

@@ -48,7 +48,7 @@ static void format_duration(double seconds, char *out, size_t out_size)
         snprintf(out, out_size, "%lds", s);
 }
 
-void cc_progress_frame_done(cc_progress *progress, int rank)
+void cc_progress_frame_done(cc_progress *progress, int rank, int input, int inputs)
 {
     progress->done++;
     if (progress->quiet)
@@ -59,8 +59,11 @@ void cc_progress_frame_done(cc_progress *progress, int rank)
     format_duration(rate > 0 ? (progress->to_render - progress->done) / rate : 0.0, eta,
                     sizeof eta);
     int finished = progress->total - progress->to_render + progress->done;
-    fprintf(stderr, "%sframe %d/%d by rank %d, %.1f frames/s, ETA %s%s",
-            progress->terminal ? "\r" : "", finished, progress->total, rank, rate, eta,
+    char snapshot[48] = "";
+    if (inputs > 1)
+        snprintf(snapshot, sizeof snapshot, " (snapshot %d/%d)", input + 1, inputs);
+    fprintf(stderr, "%sframe %d/%d%s by rank %d, %.1f frames/s, ETA %s%s",
+            progress->terminal ? "\r" : "", finished, progress->total, snapshot, rank, rate, eta,
             progress->terminal ? "\033[K" : "\n");
     fflush(stderr);
 }

@@ -28,3 +28,17 @@ int cc_stop_requested(void)
 {
     return cc_stop_flag != 0;
 }
+
+int cc_stop_thread_create(pthread_t *thread, void *(*main)(void *), void *argument)
+{
+    sigset_t blocked, old;
+    sigfillset(&blocked);
+    /* Faults stay deliverable to the thread that causes them. */
+    const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT};
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
+        sigdelset(&blocked, faults[i]);
+    pthread_sigmask(SIG_BLOCK, &blocked, &old);
+    int started = pthread_create(thread, NULL, main, argument) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return started;
+}

@@ -125,8 +125,13 @@ static cc_status keep_finished(const cc_render_options *options, cc_outdir *dir,
             continue;
         if (in_range)
             done[record->frame - options->range_begin] = 1;
-        status = cc_manifest_add_frame(ours, record, err);
+        cc_frame_record kept = *record;
+        kept.input = cc_render_options_input_of(options, record->frame);
+        status = cc_manifest_add_frame(ours, &kept, err);
     }
+    /* A series: what is known of its inputs' values, to compare with them
+     * when they are read. */
+    cc_manifest_adopt_series(ours, theirs);
     return status;
 }
 

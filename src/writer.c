@@ -6,11 +6,11 @@
 #include "cubecast/writer.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cubecast/profile.h"
+#include "cubecast/stop.h"
 
 struct cc_frame_writer {
     pthread_t thread;
@@ -78,21 +78,6 @@ static void *thread_main(void *argument)
     return NULL;
 }
 
-/* Starts the thread with the asynchronous signals blocked, so that
- * SIGTERM and SIGUSR1 reach the main thread, which polls cc_stop. */
-static int start_thread(cc_frame_writer *w)
-{
-    sigset_t blocked, old;
-    sigfillset(&blocked);
-    const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT};
-    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
-        sigdelset(&blocked, faults[i]);
-    pthread_sigmask(SIG_BLOCK, &blocked, &old);
-    int started = pthread_create(&w->thread, NULL, thread_main, w) == 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    return started;
-}
-
 cc_status cc_frame_writer_create(size_t pixel_bytes, cc_frame_writer **out, cc_error *err)
 {
     *out = NULL;
@@ -107,7 +92,7 @@ cc_status cc_frame_writer_create(size_t pixel_bytes, cc_frame_writer **out, cc_e
         pthread_mutex_destroy(&w->lock);
         locks = 0;
     }
-    if (!locks || !start_thread(w)) {
+    if (!locks || !cc_stop_thread_create(&w->thread, thread_main, w)) {
         if (locks) {
             pthread_cond_destroy(&w->changed);
             pthread_mutex_destroy(&w->lock);

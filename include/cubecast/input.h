@@ -39,6 +39,11 @@ void cc_input_prepare_mpi(void);
  * or absurdly large. */
 cc_status cc_input_open(const char *path, const char *dataset, MPI_Comm comm, cc_input **out,
                         cc_error *err);
+/* cc_input_open for this process alone, without MPI (HDF5's POSIX
+ * driver): for a thread other than MPI's, reading independently.  HDF5 is
+ * not thread-safe, so no two threads may call into it at once. */
+cc_status cc_input_open_local(const char *path, const char *dataset, cc_input **out, cc_error *err);
+
 void cc_input_close(cc_input *input);
 
 /* Shape (nx, ny, nz) of the dataset. */

@@ -23,6 +23,7 @@ typedef struct cc_frame_record {
     unsigned long long bytes;
     uint32_t crc32;
     int rank;       /* who rendered it */
+    int input;      /* which input of a series (0 for one input) */
     double seconds; /* from its render's start until its PNG was on disk */
 } cc_frame_record;
 
@@ -70,6 +71,24 @@ void cc_manifest_set_look(cc_manifest *manifest, const cc_tf *tf, const cc_tf_so
 
 /* Sets the input's checksum once it is known. */
 void cc_manifest_set_checksum(cc_manifest *manifest, uint32_t checksum);
+
+/* A snapshot series: records input's checksum once it is read. */
+void cc_manifest_set_series_checksum(cc_manifest *manifest, int input, uint32_t checksum);
+
+/* A snapshot series, for --profile: how long rank 0 took to read its part
+ * of input, and whether that was in the background. */
+void cc_manifest_set_series_read(cc_manifest *manifest, int input, double seconds, int background);
+
+/* 1 with what cc_manifest_set_series_read recorded for input, else 0. */
+int cc_manifest_series_read(const cc_manifest *manifest, int input, double *seconds,
+                            int *background);
+
+/* 1 and *checksum when the manifest knows input's checksum, else 0. */
+int cc_manifest_series_checksum(const cc_manifest *manifest, int input, uint32_t *checksum);
+
+/* A resume of the same sweep: takes theirs' checksums of inputs that ours
+ * does not know yet (inputs this run may not read). */
+void cc_manifest_adopt_series(cc_manifest *ours, const cc_manifest *theirs);
 
 /* Records a completed frame (replacing an earlier record of it). */
 cc_status cc_manifest_add_frame(cc_manifest *manifest, const cc_frame_record *record,

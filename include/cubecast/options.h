@@ -35,19 +35,30 @@ typedef struct cc_value_range {
     double lo, hi;
 } cc_value_range;
 
+/* The most frames a sweep may have. */
+enum { CC_MAX_FRAMES = 1000000 };
+
 typedef struct cc_render_options {
-    const char *input;
-    const char *dataset;    /* "density" */
-    const char *output;     /* "out" */
-    int frames;             /* F = 10 */
-    int size;               /* N = 180 */
-    double start_deg;       /* 0 */
-    double sweep_deg;       /* 90 */
-    cc_precision precision; /* single */
-    int range_begin;        /* first frame rendered (0) */
-    int range_end;          /* one past the last (F) */
-    int projection;         /* write projection.png (1) */
-    const char *raw;        /* --raw FILE.h5 or NULL */
+    const char *input; /* inputs[0] */
+    /* A snapshot series (design.md section 5): frame f renders
+     * inputs[f / frames_per_input]; F = input_count * frames_per_input.
+     * Left 0 / NULL, the one input is `input` (use the accessors below). */
+    const char *const *inputs;
+    int input_count;
+    int frames_per_input;
+    const char *inputs_list; /* --inputs LIST */
+    char **input_storage;    /* its paths (cc_render_options_release) */
+    const char *dataset;     /* "density" */
+    const char *output;      /* "out" */
+    int frames;              /* F = 10 */
+    int size;                /* N = 180 */
+    double start_deg;        /* 0 */
+    double sweep_deg;        /* 90 */
+    cc_precision precision;  /* single */
+    int range_begin;         /* first frame rendered (0) */
+    int range_end;           /* one past the last (F) */
+    int projection;          /* write projection.png (1) */
+    const char *raw;         /* --raw FILE.h5 or NULL */
     int quiet;
     int resume;
     int overwrite; /* replace another sweep's files (those its manifest lists) */
@@ -78,6 +89,18 @@ typedef struct cc_render_options {
 
 /* The defaults of the original script. */
 cc_render_options cc_render_options_default(void);
+
+/* Frees what parsing allocated (the paths read from --inputs LIST). */
+void cc_render_options_release(cc_render_options *options);
+
+/* The number of inputs (1 unless a series was given). */
+int cc_render_options_input_count(const cc_render_options *options);
+
+/* Input s's path, 0 <= s < cc_render_options_input_count. */
+const char *cc_render_options_input_path(const cc_render_options *options, int s);
+
+/* The input frame f renders: f / frames_per_input (0 for one input). */
+int cc_render_options_input_of(const cc_render_options *options, int frame);
 
 /* Rejects absurd values (sizes, frame counts, ranges) with a clear message. */
 cc_status cc_render_options_check(const cc_render_options *options, cc_error *err);

@@ -42,6 +42,7 @@ static int run_render(int argc, char **argv, int rank)
     /* Parsing is deterministic, so every rank reached the same verdict. */
     if (status == CC_OK)
         status = cc_driver_render(&options, MPI_COMM_WORLD, &err);
+    cc_render_options_release(&options);
     return report(status, &err, rank);
 }
 

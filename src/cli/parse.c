@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -19,9 +20,13 @@ const char cc_usage_main[] = "usage: cubecast <command> [options]\n"
                              "Run 'cubecast <command> --help' for a command's options.\n";
 
 const char cc_usage_render[] =
-    "usage: cubecast render INPUT.h5 [options]\n"
+    "usage: cubecast render INPUT.h5 [INPUT.h5 ...] [options]\n"
     "       mpirun -np P cubecast render INPUT.h5 [options]\n"
     "\n"
+    "  Several inputs (or --inputs LIST) are a snapshot series rendered as one\n"
+    "  sweep: frame f renders input f / K at frame f's angle.\n"
+    "  --inputs LIST           the inputs, one path a line ('#' lines skipped)\n"
+    "  --frames-per-input K    frames per input of a series (default 1); F = inputs x K\n"
     "  --dataset PATH          dataset to render (default: density; nested: /fields/rho)\n"
     "  -o, --output DIR        output folder (default: out)\n"
     "  --frames F              frames in the sweep (default: 10)\n"
@@ -192,7 +197,9 @@ enum {
     OPT_ZOOM,
     OPT_FIT,
     OPT_SPACING,
-    OPT_DEVICE
+    OPT_DEVICE,
+    OPT_INPUTS,
+    OPT_FRAMES_PER_INPUT
 };
 
 /* A:B of finite numbers with A < B, or (percentiles_too) pLO:pHI with
@@ -365,6 +372,11 @@ static cc_status render_option(int code, const char *value, cc_render_options *o
         return CC_OK;
     case OPT_FRAMES:
         return parse_int("--frames", value, &options->frames, err);
+    case OPT_FRAMES_PER_INPUT:
+        return parse_int("--frames-per-input", value, &options->frames_per_input, err);
+    case OPT_INPUTS:
+        options->inputs_list = value;
+        return CC_OK;
     case OPT_SIZE:
         return parse_int("--size", value, &options->size, err);
     case OPT_START:
@@ -445,6 +457,94 @@ static cc_status positional(int argc, char **argv, const char **path, const char
     return CC_OK;
 }
 
+/* The paths of a list file: one a line, blank lines and '#' lines
+ * skipped, each kept as written (relative to the current folder). */
+static cc_status read_input_list(const char *list, cc_render_options *options, cc_error *err)
+{
+    /* A FIFO or a device could block or never end: a regular file only. */
+    struct stat info;
+    if (stat(list, &info) == 0 && !S_ISREG(info.st_mode))
+        return cc_fail(err, CC_ERR_INPUT, "--inputs: '%s' is not a regular file", list);
+    FILE *file = fopen(list, "r");
+    if (file == NULL)
+        return cc_fail(err, CC_ERR_INPUT, "--inputs: cannot read '%s': %s", list, strerror(errno));
+    char *line = NULL;
+    size_t capacity = 0, room = 0;
+    ssize_t length;
+    cc_status status = CC_OK;
+    while (status == CC_OK && (length = getline(&line, &capacity, file)) >= 0) {
+        while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r'))
+            line[--length] = '\0';
+        if (length == 0 || line[0] == '#')
+            continue;
+        if ((size_t)options->input_count == room) {
+            room = room ? 2 * room : 64;
+            char **grown = realloc(options->input_storage, room * sizeof *grown);
+            if (grown == NULL)
+                status = cc_fail(err, CC_ERR_NOMEM, "out of memory for the inputs of '%s'", list);
+            else
+                options->input_storage = grown;
+        }
+        char *path = status == CC_OK ? strdup(line) : NULL;
+        if (status == CC_OK && path == NULL)
+            status = cc_fail(err, CC_ERR_NOMEM, "out of memory for the inputs of '%s'", list);
+        if (status == CC_OK)
+            options->input_storage[options->input_count++] = path;
+    }
+    free(line);
+    fclose(file);
+    if (status == CC_OK && options->input_count == 0)
+        status = cc_fail(err, CC_ERR_USAGE, "--inputs: '%s' lists no input", list);
+    options->inputs = (const char *const *)options->input_storage;
+    return status;
+}
+
+/* The inputs: the words left after the options, or --inputs LIST. */
+static cc_status series_inputs(int argc, char **argv, cc_render_options *options, cc_error *err)
+{
+    if (options->inputs_list != NULL && optind < argc)
+        return cc_fail(err, CC_ERR_USAGE,
+                       "give the inputs on the command line or with --inputs, not both ('%s')",
+                       argv[optind]);
+    if (options->inputs_list != NULL) {
+        cc_status status = read_input_list(options->inputs_list, options, err);
+        if (status != CC_OK)
+            return status;
+    } else {
+        /* getopt moved every word that is not an option to the end. */
+        options->inputs = (const char *const *)(argv + optind);
+        options->input_count = argc - optind;
+        optind = argc;
+    }
+    options->input = options->input_count > 0 ? options->inputs[0] : NULL;
+    return CC_OK;
+}
+
+/* F = S x K: a series of S inputs defaults to one frame each; one input
+ * keeps --frames, which --frames-per-input may set instead. */
+static cc_status series_frames(cc_render_options *options, int frames_given, int per_input_given,
+                               cc_error *err)
+{
+    int given = per_input_given ? options->frames_per_input : 0;
+    if (per_input_given && (given < 1 || given > CC_MAX_FRAMES))
+        return cc_fail(err, CC_ERR_USAGE, "--frames-per-input must be between 1 and %d, not %d",
+                       CC_MAX_FRAMES, given);
+    int count = options->input_count > 0 ? options->input_count : 1;
+    int per_input = given != 0 ? given : (count > 1 ? 1 : options->frames);
+    long frames = (long)count * per_input;
+    if (frames > CC_MAX_FRAMES)
+        return cc_fail(err, CC_ERR_USAGE, "%d inputs of %d frames each make more than %d frames",
+                       count, per_input, CC_MAX_FRAMES);
+    if (frames_given && frames != options->frames)
+        return cc_fail(err, CC_ERR_USAGE,
+                       "--frames %d does not match %d input%s x %d frame%s per input = %ld",
+                       options->frames, count, count == 1 ? "" : "s", per_input,
+                       per_input == 1 ? "" : "s", frames);
+    options->frames = (int)frames;
+    options->frames_per_input = per_input;
+    return CC_OK;
+}
+
 cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
                               cc_cli_action *action, cc_error *err)
 {
@@ -465,6 +565,8 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
         {"decomp", required_argument, NULL, OPT_DECOMP},
         {"composite", required_argument, NULL, OPT_COMPOSITE},
         {"device", required_argument, NULL, OPT_DEVICE},
+        {"inputs", required_argument, NULL, OPT_INPUTS},
+        {"frames-per-input", required_argument, NULL, OPT_FRAMES_PER_INPUT},
         {"tf", required_argument, NULL, OPT_TF},
         {"scale", required_argument, NULL, OPT_SCALE},
         {"data-range", required_argument, NULL, OPT_DATA_RANGE},
@@ -487,19 +589,23 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
     *action = CC_CLI_RUN;
     opterr = 0;
     optind = 0; /* 0, not 1: glibc then forgets a previous parse entirely */
-    int code, range_given = 0;
+    int code, range_given = 0, frames_given = 0, per_input_given = 0;
     /* Options may follow the file, so no "+" (stop at the first word). */
     while ((code = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
         if (code == '?' || code == ':')
             return unknown_option(argc, argv, code, err);
         range_given |= code == OPT_RANGE;
+        frames_given |= code == OPT_FRAMES;
+        per_input_given |= code == OPT_FRAMES_PER_INPUT;
         cc_status status = render_option(code, optarg, options, action, err);
         if (status != CC_OK)
             return status;
     }
     if (*action != CC_CLI_RUN)
         return CC_OK;
-    cc_status status = positional(argc, argv, &options->input, "render", err);
+    cc_status status = series_inputs(argc, argv, options, err);
+    if (status == CC_OK)
+        status = series_frames(options, frames_given, per_input_given, err);
     if (status == CC_OK && !range_given)
         options->range_end = options->frames;
     return status;

@@ -405,9 +405,12 @@ static void render_canonical(const cc_render_options *o, words *w)
         words_adds(w, "--profile");
     render_canonical_look(o, w);
     render_canonical_camera(o, w);
+    if (o->input_count > 1)
+        words_addf(w, "--frames-per-input=%d", o->frames_per_input);
     if (o->input != NULL) {
         words_adds(w, "--");
-        words_adds(w, o->input);
+        for (int s = 0; s < cc_render_options_input_count(o); s++)
+            words_adds(w, cc_render_options_input_path(o, s));
     }
 }
 
@@ -423,6 +426,14 @@ static void check_render_same(const cc_render_options *a, const cc_render_option
     if (!same_text(a->input, b->input) || !same_text(a->dataset, b->dataset) ||
         !same_text(a->output, b->output) || !same_text(a->raw, b->raw))
         fail("render: round trip changed a file or dataset name");
+    if (cc_render_options_input_count(a) != cc_render_options_input_count(b) ||
+        a->frames_per_input != b->frames_per_input)
+        fail("render: round trip changed the series (%d/%d inputs, %d/%d frames each)",
+             cc_render_options_input_count(a), cc_render_options_input_count(b),
+             a->frames_per_input, b->frames_per_input);
+    for (int s = 0; s < cc_render_options_input_count(a); s++)
+        if (!same_text(cc_render_options_input_path(a, s), cc_render_options_input_path(b, s)))
+            fail("render: round trip changed input %d of the series", s);
     if (a->frames != b->frames || a->size != b->size || a->precision != b->precision ||
         a->range_begin != b->range_begin || a->range_end != b->range_end ||
         a->projection != b->projection || a->quiet != b->quiet || a->resume != b->resume ||
@@ -473,7 +484,8 @@ static void fuzz_render(const uint8_t *data, size_t size)
                                options.raw,   options.tf,      options.colormap};
         const char *allowed[] = {defaults.input, defaults.dataset, defaults.output,
                                  defaults.raw,   defaults.tf,      defaults.colormap};
-        for (int n = 0; n < 6; n++)
+        /* --inputs LIST's paths are the parser's own copies. */
+        for (int n = options.input_storage != NULL; n < 6; n++)
             if (names[n] != allowed[n] && !from_words(&w, names[n]))
                 fail("render: a returned name points outside argv");
         cc_error check_err = {0};
@@ -493,8 +505,11 @@ static void fuzz_render(const uint8_t *data, size_t size)
         if (status2 != CC_OK || action2 != CC_CLI_RUN)
             fail("render: canonical form rejected: %s", err2.message);
         check_render_same(&options, &reparsed);
+        cc_render_options_release(&reparsed);
         words_free(&again);
     }
+    cc_render_options_release(&options);
+    cc_render_options_release(&clean_options);
     words_free(&w);
     words_free(&fresh);
 }
