@@ -177,66 +177,56 @@ void cc_input_prepare_mpi(void)
     setenv("OMPI_MCA_fbtl_posix_read_datasieving", "0", 0);
 }
 
+/* A cc_input for path and dataset on comm (MPI_COMM_NULL: this process
+ * alone), its file checked but not opened; *out is NULL only when out of
+ * memory, and is freed with cc_input_close whatever the status. */
+static cc_status input_new(const char *path, const char *dataset, MPI_Comm comm, cc_input **out,
+                           cc_error *err)
+{
+    cc_input *input = calloc(1, sizeof *input);
+    *out = input;
+    if (input == NULL)
+        return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+    input->file = input->dataset = -1;
+    input->comm = comm;
+    input->piece_bytes = CC_PIECE_BYTES;
+    if (strlen(path) >= sizeof input->path || strlen(dataset) >= sizeof input->name)
+        return cc_fail(err, CC_ERR_USAGE, "input path or dataset name too long");
+    strcpy(input->path, path);
+    strcpy(input->name, dataset);
+    return check_file(path, err);
+}
+
 cc_status cc_input_open(const char *path, const char *dataset, MPI_Comm comm, cc_input **out,
                         cc_error *err)
 {
     /* Failures are reported through cc_error, once; HDF5's own error stack
      * would print a page per rank. */
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    cc_input *input = calloc(1, sizeof *input);
-    cc_status status = input == NULL ? cc_fail(err, CC_ERR_NOMEM, "out of memory") : CC_OK;
-    if (status == CC_OK) {
-        input->file = input->dataset = -1;
-        input->comm = comm;
-        input->piece_bytes = CC_PIECE_BYTES;
-        if (strlen(path) >= sizeof input->path || strlen(dataset) >= sizeof input->name)
-            status = cc_fail(err, CC_ERR_USAGE, "input path or dataset name too long");
-        else {
-            strcpy(input->path, path);
-            strcpy(input->name, dataset);
-            status = check_file(path, err);
-        }
+    cc_input *input;
+    cc_status status = cc_agree(comm, input_new(path, dataset, comm, &input, err), err);
+    if (status == CC_OK)
+        status = cc_agree(comm, open_file(input, err), err);
+    if (status == CC_OK)
+        status = cc_agree(comm, open_dataset(input, err), err);
+    if (status != CC_OK) {
+        cc_input_close(input);
+        return status;
     }
-    if ((status = cc_agree(comm, status, err)) != CC_OK)
-        goto fail;
-    status = cc_agree(comm, open_file(input, err), err);
-    if (status != CC_OK)
-        goto fail;
-    status = cc_agree(comm, open_dataset(input, err), err);
-    if (status != CC_OK)
-        goto fail;
     *out = input;
     return CC_OK;
-fail:
-    if (input != NULL)
-        close_handles(input);
-    free(input);
-    return status;
 }
 
 cc_status cc_input_open_local(const char *path, const char *dataset, cc_input **out, cc_error *err)
 {
-    cc_input *input = calloc(1, sizeof *input);
-    if (input == NULL)
-        return cc_fail(err, CC_ERR_NOMEM, "out of memory");
-    input->file = input->dataset = -1;
-    input->comm = MPI_COMM_NULL;
-    input->piece_bytes = CC_PIECE_BYTES;
-    cc_status status = CC_OK;
-    if (strlen(path) >= sizeof input->path || strlen(dataset) >= sizeof input->name)
-        status = cc_fail(err, CC_ERR_USAGE, "input path or dataset name too long");
-    else {
-        strcpy(input->path, path);
-        strcpy(input->name, dataset);
-        status = check_file(path, err);
-    }
+    cc_input *input;
+    cc_status status = input_new(path, dataset, MPI_COMM_NULL, &input, err);
     if (status == CC_OK)
         status = open_file(input, err);
     if (status == CC_OK)
         status = open_dataset(input, err);
     if (status != CC_OK) {
-        close_handles(input);
-        free(input);
+        cc_input_close(input);
         return status;
     }
     *out = input;
