@@ -81,6 +81,8 @@ typedef struct run {
     cc_manifest *manifest;                              /* rank 0 */
     double manifest_written_at, manifest_write_seconds; /* rank 0 */
     int manifest_unsaved;    /* rank 0: frames added since the last write */
+    int claimed;             /* rank 0: this run wrote the folder's first manifest */
+    int frames_noted;        /* rank 0: frames this run added to the manifest */
     int *unsaved_frames;     /* rank 0: which they are */
     cc_progress *progress;   /* rank 0 */
     cc_frame_writer *writer; /* encodes and writes PNGs beside the render */
@@ -522,8 +524,39 @@ static cc_status record_series_checksum(run *r, int s, cc_error *err)
     return CC_OK;
 }
 
-/* rank 0, with the input read: creates and locks the folder, settles what
- * it already holds, and lists the frames to render. */
+static cc_status write_manifest_locked(run *r, cc_error *err);
+
+/* rank 0, under the manifest lock: settles what the folder holds and
+ * checks the inputs read so far against it.  A folder without a manifest
+ * (or one this run replaces) is claimed at once: its manifest names the
+ * sweep before any frame is written, so a concurrent run of another sweep
+ * is refused, and one of the same sweep joins. */
+static cc_status settle_locked(run *r, char *done, cc_error *err)
+{
+    const cc_render_options *options = r->options;
+    char path[8400];
+    cc_outdir_path(r->outdir, "manifest.json", path, sizeof path);
+    cc_file_id existing;
+    int claim = options->overwrite || !cc_file_id_of(path, &existing);
+    cc_status status = cc_sweep_settle(options, r->outdir, r->manifest, done, err);
+    /* The inputs read so far (a series' pass for the look), against what
+     * the folder knows of them. */
+    for (int s = 1; status == CC_OK && s < cc_render_options_input_count(options); s++)
+        if (r->series_scanned[s])
+            status = record_series_checksum(r, s, err);
+    if (status == CC_OK && r->series_scanned[0]) {
+        cc_manifest_set_series_checksum(r->manifest, 0, r->series_checksums[0]);
+        cc_manifest_set_series_read(r->manifest, 0, r->first_read_seconds, 0);
+    }
+    if (status == CC_OK && claim) {
+        status = write_manifest_locked(r, err);
+        r->claimed = status == CC_OK;
+    }
+    return status;
+}
+
+/* rank 0, with the input read: creates the folder and joins its writers,
+ * settles what it already holds, and lists the frames to render. */
 static cc_status open_output_root(run *r, cc_error *err)
 {
     const cc_render_options *options = r->options;
@@ -535,22 +568,16 @@ static cc_status open_output_root(run *r, cc_error *err)
         cc_manifest_set_look(r->manifest, &r->tf, &r->tf_source, options->tf,
                              options->opacity_unit);
     if (status == CC_OK)
-        status = cc_outdir_open(options->output, &r->input_id, &r->outdir, err);
+        status = cc_outdir_open(options->output, &r->input_id, options->overwrite, &r->outdir, err);
     char *done = calloc((size_t)range, 1);
     r->todo = malloc(sizeof *r->todo * (size_t)range);
     r->unsaved_frames = malloc(sizeof *r->unsaved_frames * (size_t)range);
     if (status == CC_OK && (done == NULL || r->todo == NULL || r->unsaved_frames == NULL))
         status = cc_fail(err, CC_ERR_NOMEM, "out of memory");
-    if (status == CC_OK)
-        status = cc_sweep_settle(options, r->outdir, r->manifest, done, err);
-    /* The inputs read so far (a series' pass for the look), against what
-     * the folder knows of them. */
-    for (int s = 1; status == CC_OK && s < cc_render_options_input_count(options); s++)
-        if (r->series_scanned[s])
-            status = record_series_checksum(r, s, err);
-    if (status == CC_OK && r->series_scanned[0]) {
-        cc_manifest_set_series_checksum(r->manifest, 0, r->series_checksums[0]);
-        cc_manifest_set_series_read(r->manifest, 0, r->first_read_seconds, 0);
+    if (status == CC_OK && (status = cc_outdir_lock_manifest(r->outdir, err)) == CC_OK) {
+        status = settle_locked(r, done, err);
+        cc_outdir_unlock_manifest(r->outdir);
+        cc_outdir_share(r->outdir); /* --overwrite: the old sweep is gone */
     }
     r->todo_count = 0;
     for (int slot = 0; status == CC_OK && slot < range; slot++)
@@ -932,12 +959,17 @@ static size_t frame_pixel_bytes(const cc_render_options *options)
  * --resume renders those frames again. */
 enum { MANIFEST_REWRITE_SPACING = 20 };
 
-static cc_status write_manifest(run *r, cc_error *err)
+/* Under the manifest lock: the folder's records merged into ours (other
+ * runs of the sweep may be writing it too, sweep.h), then ours written
+ * over it atomically. */
+static cc_status write_manifest_locked(run *r, cc_error *err)
 {
     double started = cc_profile_now();
     char *text;
     size_t length;
-    cc_status status = cc_manifest_dump(r->manifest, &text, &length, err);
+    cc_status status = cc_sweep_merge(r->options, r->outdir, r->manifest, err);
+    if (status == CC_OK)
+        status = cc_manifest_dump(r->manifest, &text, &length, err);
     if (status == CC_OK) {
         status = cc_outdir_write(r->outdir, "manifest.json", text, length, err);
         free(text);
@@ -948,12 +980,23 @@ static cc_status write_manifest(run *r, cc_error *err)
     return status;
 }
 
+static cc_status write_manifest(run *r, cc_error *err)
+{
+    cc_status status = cc_outdir_lock_manifest(r->outdir, err);
+    if (status == CC_OK) {
+        status = write_manifest_locked(r, err);
+        cc_outdir_unlock_manifest(r->outdir);
+    }
+    return status;
+}
+
 /* Rank 0: a finished frame goes into the manifest and the progress line. */
 static cc_status note_frame(run *r, const frame_message *message, cc_error *err)
 {
     if (message->status != CC_OK)
         return CC_OK; /* the failing rank reports it when errors are agreed */
     cc_status status = cc_manifest_add_frame(r->manifest, &message->record, err);
+    r->frames_noted += status == CC_OK;
     if (status == CC_OK && r->manifest_unsaved < r->todo_count)
         r->unsaved_frames[r->manifest_unsaved++] = message->record.frame;
     double since = cc_profile_now() - r->manifest_written_at;
@@ -1530,6 +1573,8 @@ static cc_status finish(run *r, cc_status status, cc_error *err)
         if (written != CC_OK)
             drop_unsaved_frames(r);
     }
+    if (r->layout.rank == 0 && status != CC_OK && r->claimed && r->frames_noted == 0)
+        cc_sweep_unclaim(r->options, r->outdir);
     status = cc_agree(r->comm, status, err);
     if (status == CC_OK && any_interrupted)
         status = cc_fail(err, CC_ERR_INTERRUPTED,

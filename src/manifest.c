@@ -453,6 +453,23 @@ cc_status cc_manifest_add_frame(cc_manifest *manifest, const cc_frame_record *re
     return CC_OK;
 }
 
+int cc_manifest_find_frame(const cc_manifest *manifest, int frame, cc_frame_record *record)
+{
+    char file[64];
+    cc_frame_file_name(frame, file, sizeof file);
+    json_t *entry = json_object_get(manifest->frames, file);
+    cc_error ignored;
+    *record = (cc_frame_record){0};
+    return entry != NULL && read_record(file, entry, record, &ignored) == CC_OK;
+}
+
+void cc_manifest_remove_frame(cc_manifest *manifest, int frame)
+{
+    char file[64];
+    cc_frame_file_name(frame, file, sizeof file);
+    json_object_del(manifest->frames, file);
+}
+
 void cc_manifest_adopt_series(cc_manifest *ours, const cc_manifest *theirs)
 {
     json_t *mine = json_object_get(ours->root, "series");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cubecast/atomic_file.h"
@@ -20,6 +21,7 @@ struct cc_outdir {
     char folder[PATH_MAX_BYTES];
     cc_file_id input;
     int lock_fd;                 /* -1 on ranks that only attach */
+    int alone;                   /* PRESENCE held exclusively (see take_lock) */
     size_t created[MAX_CREATED]; /* prefix lengths of folder that open made */
     int created_count;
 };
@@ -200,10 +202,73 @@ static cc_status make_folders(cc_outdir *dir, cc_error *err)
     return CC_OK;
 }
 
-/* Locks DIR/.cubecast.lock.  The file is unlinked by the holder before it
- * lets go, so a lock taken on a file that is no longer at that path is
- * worthless: check, and take the new one. */
-static cc_status take_lock(cc_outdir *dir, cc_error *err)
+/* DIR/.cubecast.lock carries two fcntl locks, one byte each:
+ *   - PRESENCE: every run writing the folder holds it shared for its whole
+ *     life; exclusive means "alone here", which removing another sweep
+ *     (--overwrite), sweeping up any temporary file and removing the lock
+ *     file need;
+ *   - MANIFEST: exclusive, held only while manifest.json is read, merged
+ *     and rewritten, so runs of one sweep (a job array's tasks, each with
+ *     its --range) add to one folder at the same time and lose nothing.
+ * A lock over the shared manifest was chosen over per-writer record files
+ * because the manifest stays the one file readers, --resume and older
+ * cubecast versions know, and a killed writer leaves nothing to merge.
+ * fcntl locks die with their process, so a killed run never blocks the
+ * next.  The lock file is unlinked only by a run that is alone, while it
+ * holds PRESENCE exclusively, so a lock taken on a file that is no longer
+ * at that path is worthless: check, and take the new one. */
+enum { PRESENCE_BYTE = 0, MANIFEST_BYTE = 1 };
+
+/* How long a run waits for PRESENCE held exclusively: by a run that is
+ * replacing the sweep or leaving, both a matter of moments. */
+#define PRESENCE_WAIT_SECONDS 5.0
+
+static int lock_byte(int fd, short type, int byte, int wait)
+{
+    struct flock lock = {.l_type = type, .l_whence = SEEK_SET, .l_start = byte, .l_len = 1};
+    int result;
+    do
+        result = fcntl(fd, wait ? F_SETLKW : F_SETLK, &lock);
+    while (result != 0 && errno == EINTR && wait);
+    return result;
+}
+
+static long presence_holder(int fd)
+{
+    struct flock holder = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = PRESENCE_BYTE,
+                           .l_len = 1};
+    return fcntl(fd, F_GETLK, &holder) == 0 ? (long)holder.l_pid : 0;
+}
+
+/* PRESENCE on fd: exclusive if nobody else writes here (*alone set), else
+ * shared, waiting a little for an exclusive holder to finish; exclusive
+ * is required with --overwrite. */
+static cc_status take_presence(cc_outdir *dir, int fd, int exclusive, cc_error *err)
+{
+    dir->alone = lock_byte(fd, F_WRLCK, PRESENCE_BYTE, 0) == 0;
+    if (dir->alone)
+        return CC_OK;
+    if (errno != EACCES && errno != EAGAIN)
+        return cc_fail(err, CC_ERR_OUTPUT, "cannot lock '%s/%s': %s", dir->folder, LOCK_NAME,
+                       strerror(errno));
+    if (exclusive)
+        return cc_fail(err, CC_ERR_USAGE,
+                       "another cubecast run (pid %ld) is writing '%s'; --overwrite cannot replace "
+                       "its sweep while it runs: wait for it or choose another output folder",
+                       presence_holder(fd), dir->folder);
+    for (int tries = 0; tries < (int)(PRESENCE_WAIT_SECONDS * 20); tries++) {
+        if (lock_byte(fd, F_RDLCK, PRESENCE_BYTE, 0) == 0)
+            return CC_OK;
+        struct timespec pause = {0, 50000000L};
+        nanosleep(&pause, NULL);
+    }
+    return cc_fail(err, CC_ERR_USAGE,
+                   "another cubecast run (pid %ld) holds '%s' for itself; wait for it or choose "
+                   "another output folder",
+                   presence_holder(fd), dir->folder);
+}
+
+static cc_status take_lock(cc_outdir *dir, int exclusive, cc_error *err)
 {
     char path[PATH_MAX_BYTES + 32];
     cc_outdir_path(dir, LOCK_NAME, path, sizeof path);
@@ -212,18 +277,10 @@ static cc_status take_lock(cc_outdir *dir, cc_error *err)
         if (fd < 0)
             return cc_fail(err, CC_ERR_OUTPUT, "cannot write in '%s': %s", dir->folder,
                            strerror(errno));
-        struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-        if (fcntl(fd, F_SETLK, &lock) != 0) {
-            int code = errno;
-            struct flock holder = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-            long pid = fcntl(fd, F_GETLK, &holder) == 0 ? (long)holder.l_pid : 0;
+        cc_status status = take_presence(dir, fd, exclusive, err);
+        if (status != CC_OK) {
             close(fd);
-            if (code == EACCES || code == EAGAIN)
-                return cc_fail(err, CC_ERR_USAGE,
-                               "another cubecast run (pid %ld) is writing '%s'; wait for it or "
-                               "choose another output folder",
-                               pid, dir->folder);
-            return cc_fail(err, CC_ERR_OUTPUT, "cannot lock '%s': %s", path, strerror(code));
+            return status;
         }
         struct stat held, named;
         if (fstat(fd, &held) == 0 && stat(path, &named) == 0 && held.st_ino == named.st_ino &&
@@ -236,8 +293,9 @@ static cc_status take_lock(cc_outdir *dir, cc_error *err)
     return cc_fail(err, CC_ERR_OUTPUT, "cannot lock '%s': it keeps changing", path);
 }
 
-/* Under the lock no other run writes here, so every temporary file of an
- * output name is a dead run's (except one that is somehow the input). */
+/* Temporary files of output names that no live run is writing: all of
+ * them when this run is alone here; otherwise only those whose writer was
+ * a process of this host that is gone (another host's may be in flight). */
 static void remove_stale_temporaries(cc_outdir *dir)
 {
     DIR *listing = opendir(dir->folder);
@@ -248,6 +306,8 @@ static void remove_stale_temporaries(cc_outdir *dir)
         char stem[1024], path[2 * PATH_MAX_BYTES];
         int dead;
         if (!cc_temporary_parse(entry->d_name, stem, sizeof stem, &dead) || !cc_output_name(stem))
+            continue;
+        if (!dir->alone && !dead)
             continue;
         cc_outdir_path(dir, entry->d_name, path, sizeof path);
         if (!is_input(path, &dir->input))
@@ -274,8 +334,8 @@ static cc_status outdir_new(const char *folder, const cc_file_id *input, cc_outd
     return CC_OK;
 }
 
-cc_status cc_outdir_open(const char *folder, const cc_file_id *input, cc_outdir **out,
-                         cc_error *err)
+cc_status cc_outdir_open(const char *folder, const cc_file_id *input, int exclusive,
+                         cc_outdir **out, cc_error *err)
 {
     cc_outdir *dir = NULL;
     cc_status status = outdir_new(folder, input, &dir, err);
@@ -283,14 +343,43 @@ cc_status cc_outdir_open(const char *folder, const cc_file_id *input, cc_outdir 
         return status;
     status = make_folders(dir, err);
     if (status == CC_OK)
-        status = take_lock(dir, err);
+        status = take_lock(dir, exclusive, err);
     if (status != CC_OK) {
         cc_outdir_close(dir);
         return status;
     }
     remove_stale_temporaries(dir);
+    if (!exclusive)
+        cc_outdir_share(dir);
     *out = dir;
     return CC_OK;
+}
+
+void cc_outdir_share(cc_outdir *dir)
+{
+    if (dir->lock_fd >= 0 && dir->alone && lock_byte(dir->lock_fd, F_RDLCK, PRESENCE_BYTE, 0) == 0)
+        dir->alone = 0;
+}
+
+int cc_outdir_alone(cc_outdir *dir)
+{
+    if (dir->lock_fd >= 0 && !dir->alone)
+        dir->alone = lock_byte(dir->lock_fd, F_WRLCK, PRESENCE_BYTE, 0) == 0;
+    return dir->alone;
+}
+
+cc_status cc_outdir_lock_manifest(cc_outdir *dir, cc_error *err)
+{
+    if (dir->lock_fd >= 0 && lock_byte(dir->lock_fd, F_WRLCK, MANIFEST_BYTE, 1) != 0)
+        return cc_fail(err, CC_ERR_OUTPUT, "cannot lock '%s/%s': %s", dir->folder, LOCK_NAME,
+                       strerror(errno));
+    return CC_OK;
+}
+
+void cc_outdir_unlock_manifest(cc_outdir *dir)
+{
+    if (dir->lock_fd >= 0)
+        lock_byte(dir->lock_fd, F_UNLCK, MANIFEST_BYTE, 0);
 }
 
 cc_status cc_outdir_attach(const char *folder, const cc_file_id *input, cc_outdir **out,
@@ -345,13 +434,17 @@ void cc_outdir_close(cc_outdir *dir)
 {
     if (dir == NULL)
         return;
-    if (dir->lock_fd >= 0) {
+    /* The last run to leave removes the lock file, while still holding it
+     * (see take_lock), and the folders it made if they hold nothing. */
+    int last = dir->lock_fd >= 0 && cc_outdir_alone(dir);
+    if (last) {
         char path[PATH_MAX_BYTES + 32];
         cc_outdir_path(dir, LOCK_NAME, path, sizeof path);
-        unlink(path); /* while still holding it: see take_lock */
-        close(dir->lock_fd);
+        unlink(path);
     }
-    if (dir->lock_fd >= 0 && folder_is_empty(dir->folder)) {
+    if (dir->lock_fd >= 0)
+        close(dir->lock_fd);
+    if (last && folder_is_empty(dir->folder)) {
         /* Nothing was written: leave no folder that this run made. */
         for (int k = dir->created_count - 1; k >= 0; k--) {
             dir->folder[dir->created[k]] = '\0';

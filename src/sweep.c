@@ -149,3 +149,76 @@ cc_status cc_sweep_settle(const cc_render_options *options, cc_outdir *dir, cc_m
     cc_manifest_destroy(theirs);
     return status;
 }
+
+/* 1 when frame's file in the folder has record's size and CRC. */
+static int file_matches(cc_outdir *dir, const cc_frame_record *record)
+{
+    char name[64], path[8400];
+    cc_frame_file_name(record->frame, name, sizeof name);
+    cc_outdir_path(dir, name, path, sizeof path);
+    cc_png_written found;
+    return cc_file_checksum(path, &found) && found.bytes == record->bytes &&
+           found.crc32 == record->crc32;
+}
+
+/* One of their records against ours: the folder keeps, per frame, the
+ * record its file matches.  A record equal to ours needs no reading (we
+ * checked or wrote that file); another is checked once, when adopted. */
+static cc_status merge_record(const cc_render_options *options, cc_outdir *dir,
+                              const cc_frame_record *their, cc_manifest *ours, cc_error *err)
+{
+    cc_frame_record mine;
+    int have = cc_manifest_find_frame(ours, their->frame, &mine);
+    if (their->frame >= options->frames ||
+        (have && mine.bytes == their->bytes && mine.crc32 == their->crc32))
+        return CC_OK;
+    if (file_matches(dir, their)) {
+        cc_frame_record kept = *their;
+        kept.input = cc_render_options_input_of(options, their->frame);
+        return cc_manifest_add_frame(ours, &kept, err);
+    }
+    /* Two runs rendered the frame and theirs is not the file on disk: ours
+     * stays if it is, else the run whose file it is will record it. */
+    if (have && !file_matches(dir, &mine))
+        cc_manifest_remove_frame(ours, their->frame);
+    return CC_OK;
+}
+
+cc_status cc_sweep_merge(const cc_render_options *options, cc_outdir *dir, cc_manifest *ours,
+                         cc_error *err)
+{
+    cc_manifest *theirs;
+    cc_status status = load_theirs(options->output, &theirs, err);
+    if (status != CC_OK || theirs == NULL)
+        return status;
+    char difference[400];
+    if (!cc_manifest_same_sweep(ours, theirs, difference, sizeof difference))
+        status = cc_fail(err, CC_ERR_USAGE,
+                         "'%s' now holds another sweep (%s): it was replaced while this run "
+                         "wrote it",
+                         options->output, difference);
+    const cc_frame_record *records = cc_manifest_frames(theirs);
+    for (size_t i = 0; status == CC_OK && i < cc_manifest_frame_count(theirs); i++)
+        status = merge_record(options, dir, &records[i], ours, err);
+    if (status == CC_OK && cc_manifest_projection(ours) == NULL &&
+        cc_manifest_projection(theirs) != NULL)
+        cc_manifest_set_projection(ours, cc_manifest_projection(theirs));
+    if (status == CC_OK)
+        cc_manifest_adopt_series(ours, theirs);
+    cc_manifest_destroy(theirs);
+    return status;
+}
+
+void cc_sweep_unclaim(const cc_render_options *options, cc_outdir *dir)
+{
+    cc_manifest *theirs = NULL;
+    cc_error ignored;
+    if (cc_outdir_lock_manifest(dir, &ignored) != CC_OK)
+        return;
+    if (cc_outdir_alone(dir) && load_theirs(options->output, &theirs, &ignored) == CC_OK &&
+        theirs != NULL && cc_manifest_frame_count(theirs) == 0 &&
+        cc_manifest_projection(theirs) == NULL)
+        cc_outdir_remove(dir, "manifest.json", &ignored);
+    cc_manifest_destroy(theirs);
+    cc_outdir_unlock_manifest(dir);
+}

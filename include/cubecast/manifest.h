@@ -94,6 +94,12 @@ void cc_manifest_adopt_series(cc_manifest *ours, const cc_manifest *theirs);
 cc_status cc_manifest_add_frame(cc_manifest *manifest, const cc_frame_record *record,
                                 cc_error *err);
 
+/* 1 and *record (its input left 0) when the manifest records frame. */
+int cc_manifest_find_frame(const cc_manifest *manifest, int frame, cc_frame_record *record);
+
+/* Forgets frame's record, if any. */
+void cc_manifest_remove_frame(cc_manifest *manifest, int frame);
+
 /* Records what rendered on every rank ("devices": ["cpu", "cuda:0 ..."]),
  * names[rank * stride] each a string.  For people and --profile only: the
  * same frames come out of every device, so a resume does not compare it. */

@@ -6,9 +6,11 @@
  *   - nothing is created until the run is known to be possible (checks that
  *     create nothing come first), and a run that fails before its first
  *     file removes the folders it made;
- *   - while a run writes a folder, its rank 0 holds an fcntl lock on
- *     DIR/.cubecast.lock, which dies with the process, so a second run is
- *     refused instead of mixing two sweeps;
+ *   - while runs write a folder, their ranks 0 hold fcntl locks on
+ *     DIR/.cubecast.lock (outdir.c says which), which die with the
+ *     process: runs of one sweep write at the same time, the manifest is
+ *     rewritten by one at a time, and only a run that is alone may
+ *     replace the sweep (--overwrite) or sweep up temporary files;
  *   - files are written atomically (atomic_file.h), and clean-up touches
  *     only cubecast's own temporary names;
  *   - no file is written or removed when it is the input file, by identity
@@ -48,11 +50,25 @@ cc_status cc_output_file_check(const char *path, const char *what, const char *o
 
 typedef struct cc_outdir cc_outdir;
 
-/* Rank 0: creates folder (and its parents), takes its lock and removes the
- * temporary files that dead runs left in it.  CC_ERR_USAGE when another
- * run holds the lock. */
-cc_status cc_outdir_open(const char *folder, const cc_file_id *input, cc_outdir **out,
-                         cc_error *err);
+/* Rank 0: creates folder (and its parents), joins the runs writing it and
+ * removes the temporary files that dead runs left in it.  exclusive: this
+ * run must be alone (--overwrite), until cc_outdir_share; CC_ERR_USAGE
+ * when another run writes the folder then, or when one holds it alone for
+ * longer than a moment. */
+cc_status cc_outdir_open(const char *folder, const cc_file_id *input, int exclusive,
+                         cc_outdir **out, cc_error *err);
+
+/* After an exclusive open: lets runs of the same sweep join. */
+void cc_outdir_share(cc_outdir *dir);
+
+/* 1 when no other run writes the folder now; it then cannot join until
+ * this run lets go (cc_outdir_share or cc_outdir_close). */
+int cc_outdir_alone(cc_outdir *dir);
+
+/* Rank 0: holds the folder's manifest lock, waiting for it, while
+ * manifest.json is read, merged and rewritten. */
+cc_status cc_outdir_lock_manifest(cc_outdir *dir, cc_error *err);
+void cc_outdir_unlock_manifest(cc_outdir *dir);
 
 /* Other ranks: writes into a folder that rank 0 has opened (no lock). */
 cc_status cc_outdir_attach(const char *folder, const cc_file_id *input, cc_outdir **out,
@@ -69,8 +85,9 @@ cc_status cc_outdir_write(cc_outdir *dir, const char *name, const void *data, si
  * the input.  A missing file is fine. */
 cc_status cc_outdir_remove(cc_outdir *dir, const char *name, cc_error *err);
 
-/* Releases the lock.  When the folder holds nothing any more, the folders
- * that cc_outdir_open created are removed again.  NULL is a no-op. */
+/* Releases the locks.  The last run to leave removes the lock file and,
+ * when the folder holds nothing any more, the folders that
+ * cc_outdir_open created.  NULL is a no-op. */
 void cc_outdir_close(cc_outdir *dir);
 
 /* Reads a small file (at most max bytes) into malloc'd, NUL-terminated

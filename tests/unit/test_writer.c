@@ -175,7 +175,7 @@ int main(void)
     REQUIRE(mkdtemp(folder) != NULL);
     cc_outdir *dir = NULL;
     cc_error err;
-    REQUIRE(cc_outdir_open(folder, NULL, &dir, &err) == CC_OK);
+    REQUIRE(cc_outdir_open(folder, NULL, 0, &dir, &err) == CC_OK);
     check_in_order(dir);
     check_failure(dir);
     check_destroy_in_flight(dir);
