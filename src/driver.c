@@ -428,7 +428,7 @@ static cc_status check_series(run *r, cc_error *err)
     for (int s = 1; s < count && status == CC_OK && r->layout.rank == 0; s++) {
         const char *path = cc_render_options_input_path(options, s);
         cc_input *other = NULL;
-        status = cc_input_open(path, options->dataset, MPI_COMM_SELF, &other, err);
+        status = cc_input_open_local(path, options->dataset, &other, err);
         const long *its = status == CC_OK ? cc_input_shape(other) : NULL;
         if (its != NULL && (its[0] != shape[0] || its[1] != shape[1] || its[2] != shape[2] ||
                             type_class(cc_input_type_name(other)) != type_class(type)))
@@ -846,6 +846,21 @@ static cc_status scan_series(run *r, cc_error *err)
     return status;
 }
 
+/* Collective: the volume now holds input s, whose values have checksum:
+ * recorded (rank 0: against what the folder knows of the input) and
+ * given to the backend. */
+static cc_status adopt_input(run *r, int s, uint32_t checksum, cc_error *err)
+{
+    r->series_checksums[s] = checksum;
+    r->series_scanned[s] = 1;
+    cc_status status = r->layout.rank == 0 ? record_series_checksum(r, s, err) : CC_OK;
+    status = cc_agree(r->comm, status, err);
+    if (status == CC_OK)
+        status = cc_agree(r->comm, cc_backend_bind(r->backend, r->volume, err), err);
+    cc_profile_lap(&r->profile, CC_PHASE_UPLOAD, &r->mark);
+    return status;
+}
+
 /* Collective: the volume holds input s, checked and given to the backend. */
 static cc_status load_input(run *r, int s, cc_error *err)
 {
@@ -858,20 +873,12 @@ static cc_status load_input(run *r, int s, cc_error *err)
     if (status == CC_OK && r->layout.rank == 0)
         cc_manifest_set_series_read(r->manifest, s, cc_profile_now() - started, 0);
     cc_profile_lap(&r->profile, CC_PHASE_READ, &r->mark);
-    uint32_t checksum = 0;
+    uint32_t checksum = r->series_checksums[s];
     if (status == CC_OK && !r->series_scanned[s])
         status = scan_input(r, NULL, NULL, &checksum, err);
-    if (status == CC_OK && !r->series_scanned[s]) {
-        r->series_checksums[s] = checksum;
-        r->series_scanned[s] = 1;
-    }
-    if (status == CC_OK && r->layout.rank == 0)
-        status = record_series_checksum(r, s, err);
-    status = cc_agree(r->comm, status, err);
     cc_profile_lap(&r->profile, CC_PHASE_PROJECTION, &r->mark);
     if (status == CC_OK)
-        status = cc_agree(r->comm, cc_backend_bind(r->backend, r->volume, err), err);
-    cc_profile_lap(&r->profile, CC_PHASE_UPLOAD, &r->mark);
+        status = adopt_input(r, s, checksum, err);
     r->loaded = status == CC_OK ? s : -1;
     return status;
 }
@@ -1434,15 +1441,7 @@ static cc_status take_prefetched(run *r, int s, cc_error *err)
     r->volume = r->spare, r->volume_window = r->spare_window, r->has_window = r->has_spare_window;
     r->spare = volume, r->spare_window = window, r->has_spare_window = has_window;
     r->loaded = s;
-    r->series_checksums[s] = checksum;
-    r->series_scanned[s] = 1;
-    if (r->layout.rank == 0)
-        status = record_series_checksum(r, s, err);
-    status = cc_agree(r->comm, status, err);
-    if (status == CC_OK)
-        status = cc_agree(r->comm, cc_backend_bind(r->backend, r->volume, err), err);
-    cc_profile_lap(&r->profile, CC_PHASE_UPLOAD, &r->mark);
-    return status;
+    return adopt_input(r, s, checksum, err);
 }
 
 /* The input of the todo list's frames [begin, end) and where its run ends. */

@@ -432,6 +432,12 @@ void cc_manifest_set_checksum(cc_manifest *manifest, uint32_t checksum)
                         checksum_text(checksum));
 }
 
+/* Input input's object in "series", or NULL (one input, or out of range). */
+static json_t *series_entry(const cc_manifest *manifest, int input)
+{
+    return json_array_get(json_object_get(manifest->root, "series"), (size_t)input);
+}
+
 cc_status cc_manifest_add_frame(cc_manifest *manifest, const cc_frame_record *record, cc_error *err)
 {
     char file[64];
@@ -441,8 +447,7 @@ cc_status cc_manifest_add_frame(cc_manifest *manifest, const cc_frame_record *re
                   record->angle_deg, "file", file, "bytes", (json_int_t)record->bytes, "crc32",
                   (json_int_t)record->crc32, "rank", record->rank, "seconds", record->seconds);
     /* In a series, the frame's input too, by its path. */
-    json_t *file_of_input = json_object_get(
-        json_array_get(json_object_get(manifest->root, "series"), (size_t)record->input), "file");
+    json_t *file_of_input = json_object_get(series_entry(manifest, record->input), "file");
     if (entry != NULL && file_of_input != NULL &&
         json_object_set(entry, "input", file_of_input) != 0) {
         json_decref(entry);
@@ -484,7 +489,7 @@ void cc_manifest_adopt_series(cc_manifest *ours, const cc_manifest *theirs)
 
 void cc_manifest_set_series_read(cc_manifest *manifest, int input, double seconds, int background)
 {
-    json_t *entry = json_array_get(json_object_get(manifest->root, "series"), (size_t)input);
+    json_t *entry = series_entry(manifest, input);
     if (entry != NULL) {
         json_object_set_new(entry, "read_seconds", json_real(seconds));
         json_object_set_new(entry, "read_in_background", json_boolean(background));
@@ -494,7 +499,7 @@ void cc_manifest_set_series_read(cc_manifest *manifest, int input, double second
 int cc_manifest_series_read(const cc_manifest *manifest, int input, double *seconds,
                             int *background)
 {
-    json_t *entry = json_array_get(json_object_get(manifest->root, "series"), (size_t)input);
+    json_t *entry = series_entry(manifest, input);
     json_t *value = json_object_get(entry, "read_seconds");
     if (!json_is_number(value))
         return 0;
@@ -505,7 +510,7 @@ int cc_manifest_series_read(const cc_manifest *manifest, int input, double *seco
 
 int cc_manifest_series_checksum(const cc_manifest *manifest, int input, uint32_t *checksum)
 {
-    json_t *entry = json_array_get(json_object_get(manifest->root, "series"), (size_t)input);
+    json_t *entry = series_entry(manifest, input);
     const char *text = json_string_value(json_object_get(entry, "checksum"));
     char *end;
     if (text == NULL)
@@ -519,7 +524,7 @@ int cc_manifest_series_checksum(const cc_manifest *manifest, int input, uint32_t
 
 void cc_manifest_set_series_checksum(cc_manifest *manifest, int input, uint32_t checksum)
 {
-    json_t *entry = json_array_get(json_object_get(manifest->root, "series"), (size_t)input);
+    json_t *entry = series_entry(manifest, input);
     if (entry != NULL)
         json_object_set_new(entry, "checksum", checksum_text(checksum));
 }
