@@ -25,6 +25,9 @@ configuration and state in a temporary folder) and, on it:
   no_progress  a run interrupted before its first frame (a stand-in for
              cubecast that signals the script and exits 75): not requeued,
              and the log says why
+  early      the warning while the script runs `cubecast info`, before
+             srun (the trap is set first): render never started, not
+             requeued, the log says why
   srun       srun -n 2 --mpi=pmix cubecast render: one MPI world of two
              ranks, the local render's frames
 
@@ -138,7 +141,8 @@ class Cluster:
 
     def configure(self):
         munge = os.path.join(self.root, "munge")
-        for d in (munge, self.logs, os.path.join(self.root, "ctld"), os.path.join(self.root, "spool")):
+        for d in (munge, self.logs, os.path.join(self.root, "ctld"), os.path.join(self.root, "spool"),
+                  os.path.join(self.root, "tmp")):
             os.makedirs(d, mode=0o711)
         self.munge_key = os.path.join(munge, "munge.key")
         with open(self.munge_key, "wb") as f:
@@ -150,7 +154,10 @@ class Cluster:
         # so that every job here runs at once; task/none, since binding to
         # those CPUs would fail. cred_expire: a requeued job is held
         # cred_expire + 1 s (default 120). sched_interval: the main scheduler
-        # loop every second instead of every minute.
+        # loop every second instead of every minute. TmpFS and mpi.conf's
+        # PMIxCliTmpDirBase: the PMIx plugin's folders (named by user, job
+        # and step: the same in every such cluster) in this one's folder,
+        # not in /tmp, where another cluster's leftovers make its steps fail.
         text = f"""\
 ClusterName=cubecasttest
 SlurmctldHost={self.node}(127.0.0.1)
@@ -169,6 +176,7 @@ SlurmctldLogFile={self.logs}/slurmctld.log
 SlurmdLogFile={self.logs}/slurmd.log
 SlurmctldDebug=info
 SlurmdDebug=info
+TmpFS={r}/tmp
 ProctrackType=proctrack/pgid
 TaskPlugin=task/none
 SelectType=select/cons_tres
@@ -187,6 +195,8 @@ PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 """
         with open(self.conf, "w") as f:
             f.write(text)
+        with open(os.path.join(self.root, "mpi.conf"), "w") as f:
+            f.write(f"PMIxCliTmpDirBase={r}/tmp\n")
 
     def daemon(self, name, cmd):
         log = open(os.path.join(self.logs, f"{name}.out"), "w")
@@ -373,6 +383,33 @@ exec {cubecast} "$@"
     return path
 
 
+def stand_in_early(work, cubecast):
+    """A cubecast whose `info` (the script's first use of it, before srun)
+    brings the time-limit warning: SIGUSR1 to the script, which is waiting
+    for it, so the trap must be set before."""
+    path = os.path.join(work, "early-cubecast")
+    with open(path, "w") as f:
+        f.write(f"""#!/bin/sh
+if [ "$1" = info ]; then
+  scancel --batch --signal=USR1 "$SLURM_JOB_ID"
+  sleep 2
+fi
+exec {cubecast} "$@"
+""")
+    os.chmod(path, 0o755)
+    return path
+
+
+def case_early(c, cl, job, log, out):
+    records = cl.wait_done(job)
+    text = read(log)
+    check_job(c, "early", records, state="FAILED", exit_code="75:0", restarts="0")
+    c.check("stopped before cubecast started" in text and "requeueing" not in text,
+            "early: SIGUSR1 while `cubecast info` runs: render not started, not requeued, the log says why",
+            text[-2000:])
+    c.check(not os.path.exists(out), "early: no output folder")
+
+
 def case_no_progress(c, cl, cfg, work, cube, job, log):
     records = cl.wait_done(job)
     text = read(log)
@@ -459,7 +496,7 @@ def run_all(c, cl, cfg, work):
     cl.configure()
     cl.start(c)
     jobs = cfg.jobs
-    out = {name: os.path.join(work, name) for name in ("frames", "bricks", "array", "srun", "no_progress")}
+    out = {name: os.path.join(work, name) for name in ("frames", "bricks", "array", "srun", "no_progress", "early")}
     log = {name: os.path.join(work, f"{name}.log") for name in out}
     frames_job = cl.sbatch(c, "frames", os.path.join(jobs, "render-frames.sbatch"), [f"--output={log['frames']}"],
                            settings(cfg, cube, out["frames"], SWEEP))
@@ -472,6 +509,9 @@ def run_all(c, cl, cfg, work):
     no_progress_job = cl.sbatch(c, "no_progress", os.path.join(jobs, "render-frames.sbatch"),
                                 ["-n", "1", "-c", "1", f"--output={log['no_progress']}"],
                                 settings(cfg, cube, out["no_progress"], SWEEP) | dict(CUBECAST=stand_in))
+    early_job = cl.sbatch(c, "early", os.path.join(jobs, "render-frames.sbatch"),
+                          ["-n", "1", "-c", "1", f"--output={log['early']}"],
+                          settings(cfg, cube, out["early"], SWEEP) | dict(CUBECAST=stand_in_early(work, cfg.cubecast)))
     srun = harness.start(["srun", "-n", "2", "--mpi=pmix", cfg.cubecast]
                          + render_args(cube, out["srun"], SWEEP), env=cl.env)
 
@@ -507,6 +547,7 @@ def run_all(c, cl, cfg, work):
     check_like_reference(c, "array", out["array"], refs["sweep"], n)
 
     case_no_progress(c, cl, cfg, work, cube, no_progress_job, log["no_progress"])
+    case_early(c, cl, early_job, log["early"], out["early"])
 
     try:
         sout, serr = srun.communicate(timeout=max(left(), 1))
