@@ -41,6 +41,7 @@ CC_DEB_PACKAGES=(
   python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pil python3-nibabel
   time
   clang libclang-rt-dev
+  munge slurmctld slurmd slurm-client
 )
 
 cc_log() { printf '==> %s\n' "$*" >&2; }
@@ -81,7 +82,20 @@ cc_install_deps() {
   # instead of failing at once on its lock.
   local wait=(-o DPkg::Lock::Timeout=300)
   apt-get "${wait[@]}" update
-  apt-get "${wait[@]}" install -y "${missing[@]}"
+  # munge's and slurmd's package scripts start their daemons (through
+  # invoke-rc.d): the slurm test starts private ones and wants none left
+  # running, and without systemd a start can fail the install. Where no
+  # policy-rc.d decides, one that denies every start is there during the
+  # install (invoke-rc.d's documented hook, as in Debian's container images).
+  local policy=/usr/sbin/policy-rc.d placed=0 rc=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\n# cubecast scripts/common.sh: no service starts while installing\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    placed=1
+  fi
+  apt-get "${wait[@]}" install -y "${missing[@]}" || rc=$?
+  ((placed)) && rm -f "$policy"
+  return "$rc"
 }
 
 # Configure and build; cmake is re-run every time (cheap, and it picks up
