@@ -22,6 +22,10 @@ configuration and state in a temporary folder) and, on it:
              drawn exactly once (the first run's files keep their inode and
              mtime, one progress line per frame in the log), the manifest
              lists all, pixels equal the local render's
+  array_requeue  render-array.sbatch, 2 tasks of that sweep, SIGUSR1 to
+             task 0 mid-run: task 0 requeues itself and resumes its share,
+             task 1 runs once; the folder holds the whole sweep, each frame
+             drawn once, pixels equal the local render's
   no_progress  a run interrupted before its first frame (a stand-in for
              cubecast that signals the script and exits 75): not requeued,
              and the log says why
@@ -206,6 +210,13 @@ PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
         self.daemons.append((name, proc))
 
     def start(self, c):
+        try:
+            socket.gethostbyname(self.node)
+            resolves = True
+        except OSError:
+            resolves = False
+        c.require(resolves, f"the host name {self.node} resolves (srun and slurmd find each other by it)",
+                  "add it to /etc/hosts")
         munge = os.path.dirname(self.munge_key)
         self.daemon("munged", ["munged", "--foreground", "--force", f"--key-file={self.munge_key}",
                                f"--socket={self.munge_socket}", f"--pid-file={munge}/munged.pid",
@@ -361,6 +372,37 @@ def case_requeue(c, cl, cfg, work, cube, refs):
     c.check(len(drawn) == n, f"requeue: one progress line per frame in the log, {n} in all ({len(drawn)})")
     c.check(f"all {n} frames done" in text, "requeue: the log ends with all frames done")
     check_like_reference(c, "requeue", out, refs["requeue"], n)
+
+
+def start_array_requeue(c, cl, cfg, work, cube):
+    """render-array.sbatch, 2 tasks of the requeue sweep; SIGUSR1 to task
+    0's batch script once it drew frames of its share."""
+    out = os.path.join(work, "array-requeue")
+    log = os.path.join(work, "array-requeue-%a.log")
+    job = cl.sbatch(c, "array_requeue", os.path.join(cfg.jobs, "render-array.sbatch"),
+                    ["--array=0-1", "-n", "1", "-c", "1", f"--output={log}"], settings(cfg, cube, out, REQUEUE))
+    half = REQUEUE["frames"] // 2
+    some = wait_for(lambda: sum(harness.frame_number(p) < half for p in harness.frame_files(out)) >= 3,
+                    min(60, left()), 0.05)
+    c.require(some, "array_requeue: task 0 draws frames", read(log.replace("%a", "0"))[-3000:])
+    sent = cl.run(["scancel", "--batch", "--signal=USR1", f"{job}_0"])
+    c.require(sent.rc == 0, "array_requeue: scancel --batch --signal=USR1 reaches task 0's script", sent.describe())
+    return job, out, log
+
+
+def check_array_requeue(c, cl, job, out, log, refs):
+    """Task 0 requeued once and resumed its share, task 1 ran once; the
+    folder holds the whole sweep, every frame drawn once."""
+    n, half = REQUEUE["frames"], REQUEUE["frames"] // 2
+    records = sorted(cl.wait_done(job, tasks=2), key=lambda r: r.get("ArrayTaskId", ""))
+    check_job(c, "array_requeue task 0", records[:1], restarts="1")
+    check_job(c, "array_requeue task 1", records[1:], restarts="0")
+    text = read(log.replace("%a", "0"))
+    c.check(f"requeueing task {job}_0" in text and "resuming:" in text,
+            "array_requeue: task 0 says it requeues, and its second run resumes", text[-3000:])
+    drawn = len(re.findall(r"^frame \d+/\d+ by rank", text, re.M))
+    c.check(drawn == half, f"array_requeue: task 0 drew each of its {half} frames once ({drawn} progress lines)")
+    check_like_reference(c, "array_requeue", out, refs["requeue"], n)
 
 
 def stand_in_interrupted(work, cubecast):
@@ -523,7 +565,9 @@ def run_all(c, cl, cfg, work):
             _, err = proc.communicate()
         c.require(proc.returncode == 0, f"local render of the {name} sweep", err[-2000:])
 
+    array_requeue = start_array_requeue(c, cl, cfg, work, cube)
     case_requeue(c, cl, cfg, work, cube, refs)
+    check_array_requeue(c, cl, *array_requeue, refs)
 
     check_job(c, "frames", cl.wait_done(frames_job))
     got = check_like_reference(c, "frames", out["frames"], refs["sweep"], SWEEP["frames"])
