@@ -194,7 +194,8 @@ KillWait=5
 JobCompType=jobcomp/none
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
-NodeName={self.node} NodeAddr=127.0.0.1 CPUs=32 Sockets=1 CoresPerSocket=32 ThreadsPerCore=1 RealMemory=4000 State=UNKNOWN
+NodeName={self.node} NodeAddr=127.0.0.1 State=UNKNOWN RealMemory=4000 \\
+ CPUs=32 Sockets=1 CoresPerSocket=32 ThreadsPerCore=1
 PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 """
         with open(self.conf, "w") as f:
@@ -516,8 +517,9 @@ def main():
         alive_before = cl.alive()
         teardown(root)
         gone = wait_for(lambda: not marked_pids(root), 10)
+        ran = ", ".join(alive_before) or "no daemon"
         c.check(gone is not None and not os.path.exists(root),
-                f"the cluster is stopped ({', '.join(alive_before) or 'no daemon'} were running) and its folder removed")
+                f"the cluster is stopped ({ran} were running) and its folder removed")
         guard.stdin.close()
     return c.finish(time.monotonic() - started)
 
