@@ -46,6 +46,7 @@ and no dpkg to install it with).
 
 import argparse
 import os
+import random
 import re
 import shutil
 import signal
@@ -162,8 +163,12 @@ class Cluster:
         # PMIxCliTmpDirBase: the PMIx plugin's folders (named by user, job
         # and step: the same in every such cluster) in this one's folder,
         # not in /tmp, where another cluster's leftovers make its steps fail.
+        # FirstJobId: job numbers of their own, since Open MPI names its
+        # shared memory after them (PMIx namespace slurm.pmix.JOB.STEP), so
+        # that two such clusters at once do not share names.
         text = f"""\
 ClusterName=cubecasttest
+FirstJobId={random.randrange(1000, 60000000)}
 SlurmctldHost={self.node}(127.0.0.1)
 SlurmctldPort={free_port()}
 SlurmdPort={free_port()}
