@@ -41,6 +41,7 @@ CC_DEB_PACKAGES=(
   python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pil python3-nibabel
   time
   clang libclang-rt-dev
+  ffmpeg # scripts/movie
 )
 
 cc_log() { printf '==> %s\n' "$*" >&2; }
