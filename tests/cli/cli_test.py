@@ -174,6 +174,13 @@ def error_cases(fx):
          ["--projection-range", "1:nan"], "normal"),
         ("--projection-range automatic", ["render", g, "--projection-range", "automatic"],
          EXIT_USAGE, ["--projection-range", "automatic"], "normal"),
+        ("--projection-size 1", ["render", g, "--projection-size", "1"], EXIT_USAGE,
+         ["--projection-size", "1"], "normal"),
+        ("--projection-size x", ["render", g, "--projection-size", "x"], EXIT_USAGE,
+         ["--projection-size", "x"], "normal"),
+        ("--projection-size with --no-projection",
+         ["render", g, "--projection-size", "64", "--no-projection"], EXIT_USAGE,
+         ["--projection-size", "--no-projection"], "normal"),
         # transfer-function files: each refused before anything is written,
         # the message naming the file
         *[("--tf " + what, ["render", g, "--tf", fx.tf[name]] + extra, EXIT_USAGE,
