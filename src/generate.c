@@ -41,6 +41,8 @@
 #include <string.h>
 
 #include <hdf5.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cubecast/atomic_file.h"
 #include "cubecast/stop.h"
@@ -746,6 +748,29 @@ static cc_status cc_write_cube(cc_h5 *h, const cc_generator *g, const cc_generat
     return status;
 }
 
+/* Renames the finished temporary file to path; without force, never over
+ * a file that appeared there meanwhile: link() fails on an existing name,
+ * atomically, where rename() would replace it. */
+static cc_status move_into_place(const char *temporary, const char *path, int force,
+                                 cc_error *err)
+{
+    if (!force) {
+        if (link(temporary, path) == 0) {
+            unlink(temporary);
+            return CC_OK;
+        }
+        if (errno == EEXIST)
+            return cc_fail(err, CC_ERR_USAGE,
+                           "'%s' appeared while the cube was written: pass --force to replace it",
+                           path);
+        /* A file system without hard links: the check at the start stands. */
+    }
+    if (rename(temporary, path) != 0)
+        return cc_fail(err, CC_ERR_OUTPUT, "cannot rename '%s' to '%s': %s", temporary, path,
+                       strerror(errno));
+    return CC_OK;
+}
+
 cc_status cc_generate(const char *path, const cc_generate_options *options, cc_error *err)
 {
     if (path == NULL || options == NULL)
@@ -764,6 +789,9 @@ cc_status cc_generate(const char *path, const cc_generate_options *options, cc_e
     if (strlen(path) >= 4096)
         return cc_fail(err, CC_ERR_OUTPUT, "output path too long: '%s'", path);
     cc_temporary_name(path, temporary, sizeof temporary);
+    struct stat existing;
+    if (!options->force && lstat(path, &existing) == 0)
+        return cc_fail(err, CC_ERR_USAGE, "'%s' exists: pass --force to replace it", path);
     /* A stop signal ends the write between slabs and removes the temporary
      * file; what a SIGKILLed generate left is removed here. */
     cc_stop_install();
@@ -794,9 +822,8 @@ cc_status cc_generate(const char *path, const cc_generate_options *options, cc_e
         /* Closing the file flushes it: a failure here is a failed write. */
         if (H5Fclose(h.file) < 0 && status == CC_OK)
             status = cc_fail(err, CC_ERR_OUTPUT, "cannot finish writing '%s' (disk full?)", path);
-        if (status == CC_OK && rename(temporary, path) != 0)
-            status = cc_fail(err, CC_ERR_OUTPUT, "cannot rename '%s' to '%s': %s", temporary, path,
-                             strerror(errno));
+        if (status == CC_OK)
+            status = move_into_place(temporary, path, options->force, err);
         if (status != CC_OK)
             remove(temporary);
     }

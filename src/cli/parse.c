@@ -79,10 +79,17 @@ const char cc_usage_render[] =
 
 const char cc_usage_generate[] =
     "usage: cubecast generate OUT.h5 [--size N | --shape NX NY NZ] [--seed S]\n"
-    "                                [--dtype float32|float64] [--dataset PATH]\n"
+    "                                [--dtype float32|float64] [--dataset PATH] [--force]\n"
     "\n"
     "Writes a deterministic synthetic datacube (dataset 'density', 256^3 float32\n"
-    "by default): a lognormal background, clumpy shells and a dense core.\n";
+    "by default): a lognormal background, clumpy shells and a dense core.\n"
+    "\n"
+    "  --size N                an N x N x N cube (default 256)\n"
+    "  --shape NX NY NZ        any shape, each axis at least 2\n"
+    "  --seed S                the random structure (default 42)\n"
+    "  --dtype float32|float64 the values' type (default float32)\n"
+    "  --dataset PATH          the dataset's name (default density; nested: /a/b)\n"
+    "  --force                 replace OUT.h5 if it exists (default: refuse)\n";
 
 const char cc_usage_info[] =
     "usage: cubecast info INPUT.h5 [--dataset PATH]\n"
@@ -202,7 +209,8 @@ enum {
     OPT_DEVICE,
     OPT_INPUTS,
     OPT_FRAMES_PER_INPUT,
-    OPT_PROJECTION_SIZE
+    OPT_PROJECTION_SIZE,
+    OPT_FORCE
 };
 
 /* A:B of finite numbers with A < B, or (percentiles_too) pLO:pHI with
@@ -663,6 +671,9 @@ static cc_status generate_option(int code, cc_generate_options *options, cc_cli_
     case OPT_DATASET:
         options->dataset = optarg;
         return CC_OK;
+    case OPT_FORCE:
+        options->force = 1;
+        return CC_OK;
     case 'h':
         *action = CC_CLI_HELP;
         return CC_OK;
@@ -712,6 +723,7 @@ static cc_status parse_generate_words(int argc, char **argv, const char **path,
         {"seed", required_argument, NULL, OPT_SEED},
         {"dtype", required_argument, NULL, OPT_DTYPE},
         {"dataset", required_argument, NULL, OPT_DATASET},
+        {"force", no_argument, NULL, OPT_FORCE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
