@@ -37,11 +37,14 @@ static void write_attribute(hid_t file, const char *name, hid_t type, const void
     H5Sclose(space);
 }
 
+/* A variable-length UTF-8 string, which h5py reads as str (a fixed-length
+ * one reads back as bytes). */
 static void write_text_attribute(hid_t file, const char *name, const char *value)
 {
     hid_t text = H5Tcopy(H5T_C_S1);
-    H5Tset_size(text, strlen(value) + 1);
-    write_attribute(file, name, text, value);
+    H5Tset_size(text, H5T_VARIABLE);
+    H5Tset_cset(text, H5T_CSET_UTF8);
+    write_attribute(file, name, text, &value);
     H5Tclose(text);
 }
 
@@ -87,12 +90,7 @@ static cc_status create_file(cc_raw *raw, const cc_render_options *options, long
     write_attribute(raw->file, "frames", H5T_NATIVE_INT, &options->frames);
     write_attribute(raw->file, "start_deg", H5T_NATIVE_DOUBLE, &options->start_deg);
     write_attribute(raw->file, "sweep_deg", H5T_NATIVE_DOUBLE, &options->sweep_deg);
-    hid_t text = H5Tcopy(H5T_C_S1);
-    H5Tset_size(text, 7);
-    char precision_name[7] = {0};
-    strncpy(precision_name, cc_precision_name(raw->precision), sizeof precision_name - 1);
-    write_attribute(raw->file, "precision", text, precision_name);
-    H5Tclose(text);
+    write_text_attribute(raw->file, "precision", cc_precision_name(raw->precision));
     /* How the PNGs show the frames (design.md section 5). */
     cc_output_format format = {
         options->bit_depth,

@@ -262,6 +262,10 @@ def check_render(label, outdir, raw_path, V, N, F, start, sweep, precision, rng=
               % (label, pr.shape, (ny, nz)))
         proj = pr[...]
         attrs = {k: attr_value(v) for k, v in h.attrs.items()}
+        # Text attributes read back as text, not bytes (issue 15).
+        for key in [k for k in ("precision", "background") if k in h.attrs]:
+            check(isinstance(h.attrs.get(key), str), "%s: raw attribute %s reads back as %r, "
+                  "not a str" % (label, key, type(h.attrs.get(key))))
     for key, want in (("size", N), ("frames", F), ("start_deg", start), ("sweep_deg", sweep),
                       ("precision", precision)):
         check(key in attrs, "%s: raw root lacks attribute '%s'" % (label, key))
