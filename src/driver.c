@@ -904,8 +904,7 @@ static double *projection_at_size(const run *r, const double *sum, int size)
     double scale = camera->scale * ((double)camera->size / (double)size);
     double scale_y = scale / camera->spacing[stored_axis_of(camera, 1)];
     double scale_z = scale / camera->spacing[stored_axis_of(camera, 2)];
-    cc_projection_resample(sum, r->shape[0], r->shape[1], r->shape[2], scale_y, scale_z, size,
-                           out);
+    cc_projection_resample(sum, r->shape[0], r->shape[1], r->shape[2], scale_y, scale_z, size, out);
     cc_projection_finish(out, 1, (size_t)size * (size_t)size);
     return out;
 }
@@ -962,10 +961,9 @@ static cc_status write_projection_root(run *r, cc_error *err)
     if (options->projection && options->projection_size > 0) {
         int size = options->projection_size;
         double *resampled = projection_at_size(r, sum, size);
-        status = resampled == NULL
-                     ? cc_fail(err, CC_ERR_NOMEM, "out of memory for a %d x %d projection", size,
-                               size)
-                     : write_projection_png(r, resampled, size, size, err);
+        status = resampled == NULL ? cc_fail(err, CC_ERR_NOMEM,
+                                             "out of memory for a %d x %d projection", size, size)
+                                   : write_projection_png(r, resampled, size, size, err);
         free(resampled);
     }
     cc_projection_finish(sum, r->shape[0], count);
