@@ -185,11 +185,14 @@ def dedent(lines):
 
 
 def block_kind(block):
-    """python, json, cmake, output, synopsis, jobscript or shell."""
+    """python, json, cmake, output, synopsis, jobscript, console (commands
+    after a "$ " prompt, and what they print) or shell."""
     lines = [text for _, text, _ in block.logical_lines() if text]
     raw = [l.strip() for l in block.lines if l.strip()]
     if any(l.startswith("#SBATCH") for l in raw):
         return "jobscript"
+    if raw and raw[0].startswith("$ "):
+        return "console"
     first = lines[0] if lines else ""
     if re.match(r"(import|from)\s+\w", first):
         return "python"
@@ -275,8 +278,26 @@ class Fixtures:
             subprocess.run(args, check=True, capture_output=True, env=self.cfg.env)
         return path
 
-    def place(self, work, name, dataset=None):
-        """Makes the input NAME (or a glob) in work; returns the names made."""
+    def series4d(self, name, dataset, steps):
+        """NAME with a 4D dataset: the cube repeated `steps` times along a
+        last axis (time), for --index."""
+        import h5py
+        path = os.path.join(self.dir, f"{name}.4d{steps}")
+        if not os.path.exists(path):
+            with h5py.File(self.cube(name, dataset), "r") as f:
+                volume = f[dataset or "density"][...]
+            with h5py.File(path, "w") as f:
+                f.create_dataset(dataset or "density",
+                                 data=np.stack([volume] * steps, axis=-1))
+        return path
+
+    def place(self, work, name, dataset=None, index=None):
+        """Makes the input NAME (or a glob) in work; returns the names made.
+        With index (a command's --index), NAME holds a 4D dataset."""
+        if index is not None and "*" not in name and name.endswith(".h5"):
+            target = os.path.join(work, name)
+            os.symlink(self.series4d(name, dataset, max(4, index + 1)), target)
+            return [name]
         if "*" in name:
             made = []
             for k in range(3):
@@ -421,8 +442,11 @@ class Runner:
         sub = part[0] if part else None
         series = False
         dataset = None
+        index = None
         if part:
             dataset = option_value(part[1], "--dataset")
+            given = option_value(part[1], "--index")
+            index = int(given) if given and given.isdigit() else None
         while i < len(tokens):
             t = tokens[i]
             if t in CUBECAST:
@@ -458,7 +482,7 @@ class Runner:
                 argv += [t, tokens[i + 1]]
                 i += 1
             elif sub in ("render", "info") and t.endswith(".h5") and tokens[i - 1] != "--raw":
-                made = self.fixtures.place(work, t, dataset)
+                made = self.fixtures.place(work, t, dataset, index)
                 series |= len(made) > 1
                 argv += made
             else:
@@ -596,10 +620,16 @@ def check_commands(cfg, c, texts, help_opts):
                 check_synopsis(c, block, help_opts)
             elif kind == "jobscript":
                 for line, text, _ in block.logical_lines():
-                    if text:
-                        _, tokens = words(text)
-                        runner.static_check(block, line, tokens)
+                    try:
+                        tokens = words(text)[1] if text else []
+                    except ValueError:  # a quote that a later line closes
+                        continue
+                    runner.static_check(block, line, tokens)
                 print(f"note  {block.where()}: a Slurm job script fragment, not run (needs Slurm)")
+            elif kind == "console":
+                for line, text, comment in block.logical_lines():
+                    if text.startswith("$ "):  # the rest is what it prints
+                        runner.shell_line(block, line, text[2:], comment)
             else:
                 for line, text, comment in block.logical_lines():
                     if text:
