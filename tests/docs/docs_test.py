@@ -39,6 +39,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 sys.dont_write_bytecode = True
@@ -879,10 +880,13 @@ def run_case(cfg, work, args, env_extra):
         proc = subprocess.Popen([cfg.cubecast, "render", "cube.h5", "-o", "out", "--size", "64",
                                  "--frames", "400"], cwd=work, env=env, stderr=subprocess.PIPE,
                                 text=True, start_new_session=True)
+        watchdog = threading.Timer(60, proc.kill)  # a hang fails the case, not the suite
+        watchdog.start()
         line = proc.stderr.readline()  # the first frame done
         proc.send_signal(signal.SIGTERM)
         err = line + proc.stderr.read()
-        proc.wait(timeout=60)
+        proc.wait()
+        watchdog.cancel()
         return proc.returncode, err
     prefix = []
     if "ULIMIT_V" in env_extra:
