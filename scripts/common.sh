@@ -42,6 +42,7 @@ CC_DEB_PACKAGES=(
   time
   clang libclang-rt-dev
   munge slurmctld slurmd slurm-client
+  ffmpeg # scripts/movie
 )
 
 cc_log() { printf '==> %s\n' "$*" >&2; }

@@ -124,6 +124,7 @@ Importable:
     over_background(C, T, bg) -> (N, N, 3);  to_transparent(C, T) -> (rgb, alpha)
     parse_background(text) -> (r, g, b) or None for transparent
     projection(V) -> (Ny, Nz) float64, ln(mean over x of V)
+    projection_at_size(V, M, camera=None, frame_size=None) -> (M, M): --projection-size M
     frame_angle_deg(start, sweep, F, f), to_levels(img), to_levels16(img),
     projection_rgb8(P), write_png16(path, levels16)
 """
@@ -768,6 +769,27 @@ def projection(V):
         return np.log(np.mean(np.asarray(V).astype(np.float64), axis=0))
 
 
+def projection_at_size(V, M, camera=None, frame_size=None):
+    """The projection at M x M pixels (--projection-size M) over the frames'
+    field of view, sampled as the frames sample the volume: the mean over
+    x (float64), interpolated by interpn (linear) at pixel (j, k) = world
+    (y, z) = s_M * (c_M(j), c_M(k)), NaN outside the grid; then ln.  s_M =
+    s * (N / M), with s the camera's scale for frames of N = frame_size
+    (default M) pixels, so the picture spans what a frame spans, N * s
+    world units.  Rows y, columns z, as the Ny x Nz projection."""
+    cam = DEFAULT_CAMERA if camera is None else camera
+    N = M if frame_size is None else frame_size
+    V = np.asarray(V)
+    mean = np.mean(V.astype(np.float64), axis=0)
+    points = cam.points(V.shape)
+    c = (cam.scale(V.shape, N) * (N / M)) * camera_coords(M)
+    q = np.stack(np.meshgrid(c, c, indexing="ij"), axis=-1).reshape(-1, 2)
+    m = interpn((points[1], points[2]), mean, q, method="linear", bounds_error=False,
+                fill_value=np.nan).reshape(M, M)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(m)
+
+
 def frame_angle_deg(start_deg, sweep_deg, frames, f):
     return start_deg + sweep_deg * f / frames
 
@@ -999,7 +1021,9 @@ def cmd_render(args):
 
     P = projection(V)
     if args.png_dir:
-        write_png(os.path.join(args.png_dir, "projection.png"), projection_rgb8(P))
+        shown = P if args.projection_size is None else projection_at_size(
+            V, args.projection_size, camera, N)
+        write_png(os.path.join(args.png_dir, "projection.png"), projection_rgb8(shown))
 
     if args.raw:
         import h5py
@@ -1497,6 +1521,8 @@ def main(argv=None):
     r.add_argument("--sweep-deg", type=float, default=90.0)
     r.add_argument("--range", default=None)
     r.add_argument("--raw", default=None)
+    r.add_argument("--projection-size", type=int, default=None, metavar="N",
+                   help="projection.png N x N, sampled as the frames (default: Ny x Nz)")
     r.add_argument("--png-dir", default=None)
     r.add_argument("--quiet", action="store_true")
     r.add_argument("--tf", default=None, metavar="FILE",

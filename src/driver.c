@@ -883,48 +883,92 @@ static cc_status load_input(run *r, int s, cc_error *err)
     return status;
 }
 
-/* rank 0: projection.png and the raw file's projection. */
+/* The stored axis holding file axis `file_axis` (camera.h's order). */
+static int stored_axis_of(const cc_camera *camera, int file_axis)
+{
+    int a = 0;
+    while (a < 2 && camera->order[a] != file_axis)
+        a++;
+    return a;
+}
+
+/* --projection-size: the means sampled over the frames' field of view at
+ * size x size pixels, then ln, in a new array (NULL when out of memory). */
+static double *projection_at_size(const run *r, const double *sum, int size)
+{
+    double *out = malloc((size_t)size * (size_t)size * sizeof *out);
+    if (out == NULL)
+        return NULL;
+    /* The frames' field of view, N s world units, over size pixels. */
+    const cc_camera *camera = &r->camera;
+    double scale = camera->scale * ((double)camera->size / (double)size);
+    double scale_y = scale / camera->spacing[stored_axis_of(camera, 1)];
+    double scale_z = scale / camera->spacing[stored_axis_of(camera, 2)];
+    cc_projection_resample(sum, r->shape[0], r->shape[1], r->shape[2], scale_y, scale_z, size, out);
+    cc_projection_finish(out, 1, (size_t)size * (size_t)size);
+    return out;
+}
+
+/* projection.png of the ln(mean) values, width x height. */
+static cc_status write_projection_png(run *r, const double *log_mean, int width, int height,
+                                      cc_error *err)
+{
+    const cc_render_options *options = r->options;
+    size_t count = (size_t)width * (size_t)height;
+    /* --colormap (checked with the options) over --projection-range:
+     * A:B, auto (the finite values' span) or the original's [-5, 5]. */
+    const cc_colormap *map = cc_colormap_default();
+    if (options->colormap != NULL && cc_colormap_find(options->colormap, &map, err) != CC_OK)
+        return CC_ERR_USAGE;
+    const cc_value_range *range = &options->projection_range;
+    double lo = -5.0, hi = 5.0;
+    int automatic = range->given && range->automatic;
+    if (automatic && !cc_projection_finite_range(log_mean, count, &lo, &hi))
+        automatic = -1; /* no finite value: the default limits */
+    else if (range->given && !range->automatic) {
+        lo = range->lo;
+        hi = range->hi;
+    }
+    uint8_t *rgb = malloc(count * 3);
+    if (rgb == NULL)
+        return cc_fail(err, CC_ERR_NOMEM, "out of memory for projection.png");
+    cc_projection_to_rgb8(log_mean, count, map, lo, hi, rgb);
+    char what[160];
+    cc_projection_describe(map, lo, hi, automatic, what, sizeof what);
+    cc_png_text texts[] = {{"input", options->input},
+                           {"dataset", options->dataset},
+                           {"what", what},
+                           {"Software", "cubecast " CC_VERSION_STRING}};
+    cc_png_buffer png = {NULL, 0, 0};
+    cc_status status = cc_png_encode_rgb8(width, height, rgb, texts, 4, &png, err);
+    if (status == CC_OK)
+        status = cc_outdir_write(r->outdir, "projection.png", png.data, png.size, err);
+    cc_png_buffer_free(&png);
+    free(rgb);
+    if (status == CC_OK)
+        cc_manifest_set_projection(r->manifest, "projection.png");
+    return status;
+}
+
+/* rank 0: projection.png and the raw file's projection (always Ny x Nz:
+ * the raw file keeps the values themselves, not a resampling). */
 static cc_status write_projection_root(run *r, cc_error *err)
 {
     const cc_render_options *options = r->options;
     size_t count = (size_t)r->shape[1] * (size_t)r->shape[2];
     double *sum = r->projection;
-    cc_projection_finish(sum, r->shape[0], count);
     cc_status status = CC_OK;
-    if (options->projection) {
-        /* --colormap (checked with the options) over --projection-range:
-         * A:B, auto (the finite values' span) or the original's [-5, 5]. */
-        const cc_colormap *map = cc_colormap_default();
-        if (options->colormap != NULL && cc_colormap_find(options->colormap, &map, err) != CC_OK)
-            return CC_ERR_USAGE;
-        const cc_value_range *range = &options->projection_range;
-        double lo = -5.0, hi = 5.0;
-        int automatic = range->given && range->automatic;
-        if (automatic && !cc_projection_finite_range(sum, count, &lo, &hi))
-            automatic = -1; /* no finite value: the default limits */
-        else if (range->given && !range->automatic) {
-            lo = range->lo;
-            hi = range->hi;
-        }
-        uint8_t *rgb = malloc(count * 3);
-        if (rgb == NULL)
-            return cc_fail(err, CC_ERR_NOMEM, "out of memory");
-        cc_projection_to_rgb8(sum, count, map, lo, hi, rgb);
-        char what[160];
-        cc_projection_describe(map, lo, hi, automatic, what, sizeof what);
-        cc_png_text texts[] = {{"input", options->input},
-                               {"dataset", options->dataset},
-                               {"what", what},
-                               {"Software", "cubecast " CC_VERSION_STRING}};
-        cc_png_buffer png = {NULL, 0, 0};
-        status = cc_png_encode_rgb8((int)r->shape[2], (int)r->shape[1], rgb, texts, 4, &png, err);
-        if (status == CC_OK)
-            status = cc_outdir_write(r->outdir, "projection.png", png.data, png.size, err);
-        cc_png_buffer_free(&png);
-        free(rgb);
-        if (status == CC_OK)
-            cc_manifest_set_projection(r->manifest, "projection.png");
+    if (options->projection && options->projection_size > 0) {
+        int size = options->projection_size;
+        double *resampled = projection_at_size(r, sum, size);
+        status = resampled == NULL ? cc_fail(err, CC_ERR_NOMEM,
+                                             "out of memory for a %d x %d projection", size, size)
+                                   : write_projection_png(r, resampled, size, size, err);
+        free(resampled);
     }
+    cc_projection_finish(sum, r->shape[0], count);
+    if (status == CC_OK && options->projection && options->projection_size == 0)
+        status = write_projection_png(r, sum, (int)r->shape[2], (int)r->shape[1], err);
     if (status == CC_OK && r->raw != NULL)
         status = cc_raw_write_projection(r->raw, sum, err);
     return status;

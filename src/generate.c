@@ -41,8 +41,11 @@
 #include <string.h>
 
 #include <hdf5.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cubecast/atomic_file.h"
+#include "cubecast/hdf5_reason.h"
 #include "cubecast/stop.h"
 
 /* ---- the look of the cloud (tuned against reference-images/) ---- */
@@ -733,17 +736,41 @@ static cc_status cc_write_cube(cc_h5 *h, const cc_generator *g, const cc_generat
             H5Sclose(h->mem_space);
         h->mem_space = H5Screate_simple(3, block, NULL);
         const void *data = single ? (const void *)narrow : (const void *)slab;
+        errno = 0;
         if (h->mem_space < 0 ||
             H5Sselect_hyperslab(h->file_space, H5S_SELECT_SET, start, NULL, block, NULL) < 0 ||
             H5Dwrite(h->dataset, single ? H5T_NATIVE_FLOAT : H5T_NATIVE_DOUBLE, h->mem_space,
-                     h->file_space, H5P_DEFAULT, data) < 0)
-            status =
-                cc_fail(err, CC_ERR_OUTPUT, "cannot write planes %ld to %ld of '%s' (disk full?)",
-                        x0, x0 + count - 1, path);
+                     h->file_space, H5P_DEFAULT, data) < 0) {
+            char why[256];
+            status = cc_fail(err, CC_ERR_OUTPUT, "cannot write planes %ld to %ld of '%s': %s", x0,
+                             x0 + count - 1, path, cc_hdf5_reason(path, errno, why, sizeof why));
+        }
     }
     free(slab);
     free(narrow);
     return status;
+}
+
+/* Renames the finished temporary file to path; without force, never over
+ * a file that appeared there meanwhile: link() fails on an existing name,
+ * atomically, where rename() would replace it. */
+static cc_status move_into_place(const char *temporary, const char *path, int force, cc_error *err)
+{
+    if (!force) {
+        if (link(temporary, path) == 0) {
+            unlink(temporary);
+            return CC_OK;
+        }
+        if (errno == EEXIST)
+            return cc_fail(err, CC_ERR_USAGE,
+                           "'%s' appeared while the cube was written: pass --force to replace it",
+                           path);
+        /* A file system without hard links: the check at the start stands. */
+    }
+    if (rename(temporary, path) != 0)
+        return cc_fail(err, CC_ERR_OUTPUT, "cannot rename '%s' to '%s': %s", temporary, path,
+                       strerror(errno));
+    return CC_OK;
 }
 
 cc_status cc_generate(const char *path, const cc_generate_options *options, cc_error *err)
@@ -764,6 +791,9 @@ cc_status cc_generate(const char *path, const cc_generate_options *options, cc_e
     if (strlen(path) >= 4096)
         return cc_fail(err, CC_ERR_OUTPUT, "output path too long: '%s'", path);
     cc_temporary_name(path, temporary, sizeof temporary);
+    struct stat existing;
+    if (!options->force && lstat(path, &existing) == 0)
+        return cc_fail(err, CC_ERR_USAGE, "'%s' exists: pass --force to replace it", path);
     /* A stop signal ends the write between slabs and removes the temporary
      * file; what a SIGKILLed generate left is removed here. */
     cc_stop_install();
@@ -786,17 +816,20 @@ cc_status cc_generate(const char *path, const cc_generate_options *options, cc_e
     h.file = H5Fcreate(temporary, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (h.file < 0) {
         const int saved = errno;
+        char why[256];
         status = cc_fail(err, CC_ERR_OUTPUT, "cannot create '%s': %s", path,
-                         saved != 0 ? strerror(saved) : "HDF5 could not create the file");
+                         saved != 0 ? strerror(saved) : cc_hdf5_reason(NULL, 0, why, sizeof why));
     } else {
         status = cc_write_cube(&h, g, options, dataset, path, err);
         cc_h5_close_objects(&h);
         /* Closing the file flushes it: a failure here is a failed write. */
+        char why[256];
+        errno = 0;
         if (H5Fclose(h.file) < 0 && status == CC_OK)
-            status = cc_fail(err, CC_ERR_OUTPUT, "cannot finish writing '%s' (disk full?)", path);
-        if (status == CC_OK && rename(temporary, path) != 0)
-            status = cc_fail(err, CC_ERR_OUTPUT, "cannot rename '%s' to '%s': %s", temporary, path,
-                             strerror(errno));
+            status = cc_fail(err, CC_ERR_OUTPUT, "cannot finish writing '%s': %s", path,
+                             cc_hdf5_reason(temporary, errno, why, sizeof why));
+        if (status == CC_OK)
+            status = move_into_place(temporary, path, options->force, err);
         if (status != CC_OK)
             remove(temporary);
     }

@@ -61,6 +61,14 @@ static json_t *parameters(const cc_render_options *options)
         parameters = NULL;
     }
     json_decref(camera);
+    /* Not part of the sweep's identity (the projection is drawn again by
+     * every run), and left out at its default, as before the option. */
+    if (parameters != NULL && options->projection_size > 0 &&
+        json_object_set_new(parameters, "projection_size",
+                            json_integer(options->projection_size)) != 0) {
+        json_decref(parameters);
+        parameters = NULL;
+    }
     /* A snapshot series: how many inputs, and frames each (one input
      * leaves them out, as manifests before series did). */
     int inputs = cc_render_options_input_count(options);

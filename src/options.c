@@ -120,6 +120,13 @@ cc_status cc_render_options_check(const cc_render_options *options, cc_error *er
     if (options->size < 2 || options->size > CC_MAX_SIZE)
         return cc_fail(err, CC_ERR_USAGE, "--size must be between 2 and %d, not %d", CC_MAX_SIZE,
                        options->size);
+    if (options->projection_size != 0 &&
+        (options->projection_size < 2 || options->projection_size > CC_MAX_SIZE))
+        return cc_fail(err, CC_ERR_USAGE, "--projection-size must be between 2 and %d, not %d",
+                       CC_MAX_SIZE, options->projection_size);
+    if (options->projection_size != 0 && !options->projection)
+        return cc_fail(err, CC_ERR_USAGE,
+                       "--projection-size and --no-projection contradict each other");
     if (options->frames < 1 || options->frames > CC_MAX_FRAMES)
         return cc_fail(err, CC_ERR_USAGE, "--frames must be between 1 and %d, not %d",
                        CC_MAX_FRAMES, options->frames);

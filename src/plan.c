@@ -307,6 +307,9 @@ void cc_plan_memory_need(const cc_plan *plan, const cc_render_options *options, 
     if (options->projection || options->raw != NULL)
         out->projection = plane * sizeof(double) * (1.0 + (layout->rank == 0)) +
                           (layout->rank == 0 ? plane * 3.0 : 0.0);
+    if (options->projection_size > 0 && layout->rank == 0) /* the resampled picture */
+        out->projection +=
+            (double)options->projection_size * options->projection_size * (sizeof(double) + 3.0);
     if (plan->decomp == CC_DECOMP_ROWS)
         out->projection += STREAM_SLAB_BYTES;
     /* --tf auto and percentiles: a value histogram per thread and the sum. */

@@ -1,6 +1,8 @@
 /* projection.c - ln(mean over x) and its picture (projection.h). */
 #include "cubecast/projection.h"
 
+#include "cubecast/grid.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,6 +335,32 @@ void cc_projection_finish(double *sum, long nx, size_t count)
 {
     for (size_t p = 0; p < count; p++)
         sum[p] = log(sum[p] / (double)nx);
+}
+
+void cc_projection_resample(const double *sum, long nx, long ny, long nz, double scale_y,
+                            double scale_z, int size, double *out)
+{
+    for (int j = 0; j < size; j++) {
+        int y;
+        double wy;
+        int in_y = cc_grid_locate((int)ny, cc_grid_coord(size, j) * scale_y, &y, &wy);
+        for (int k = 0; k < size; k++) {
+            int z;
+            double wz;
+            double *pixel = &out[(size_t)j * (size_t)size + (size_t)k];
+            if (!in_y || !cc_grid_locate((int)nz, cc_grid_coord(size, k) * scale_z, &z, &wz)) {
+                *pixel = NAN;
+                continue;
+            }
+            /* Every corner with its weight, also a weight of 0, as interpn
+             * does: a NaN mean next to the sample spreads to it. */
+            const double *row = &sum[(size_t)y * (size_t)nz + (size_t)z];
+            const double *next = row + nz;
+            double n = (double)nx;
+            *pixel = (1.0 - wy) * ((1.0 - wz) * (row[0] / n) + wz * (row[1] / n)) +
+                     wy * ((1.0 - wz) * (next[0] / n) + wz * (next[1] / n));
+        }
+    }
 }
 
 int cc_projection_finite_range(const double *log_mean, size_t count, double *lo, double *hi)

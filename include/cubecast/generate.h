@@ -18,6 +18,7 @@ typedef struct cc_generate_options {
     uint64_t seed;
     cc_dtype dtype;
     const char *dataset; /* dataset path; "density" when NULL */
+    int force;           /* replace an existing file at the path */
 } cc_generate_options;
 
 typedef struct cc_generator cc_generator;

@@ -58,6 +58,7 @@ typedef struct cc_render_options {
     int range_begin;         /* first frame rendered (0) */
     int range_end;           /* one past the last (F) */
     int projection;          /* write projection.png (1) */
+    int projection_size;     /* --projection-size N; 0: the original's Ny x Nz */
     const char *raw;         /* --raw FILE.h5 or NULL */
     int quiet;
     int resume;

@@ -32,6 +32,17 @@ uint32_t cc_projection_scan(const cc_volume *volume, const cc_box *box, double *
 /* sum -> ln(sum / nx), in place, for ny * nz values. */
 void cc_projection_finish(double *sum, long nx, size_t count);
 
+/* The mean over x at the frame size (--projection-size): pixel (j, k) of a
+ * size x size picture samples the ny x nz means (sum / nx) at grid
+ * coordinates (c(j) * scale_y, c(k) * scale_z), c being the camera grid of
+ * size points (grid.h) and scale_a world units per camera unit over the
+ * axis's voxel spacing, as a frame's rows and columns sample the volume
+ * (view.h): bilinearly, by SciPy interpn's rule, NaN outside the grid
+ * (drawn black).  The result, in out, is means:
+ * cc_projection_finish(out, 1, size * size) takes ln. */
+void cc_projection_resample(const double *sum, long nx, long ny, long nz, double scale_y,
+                            double scale_z, int size, double *out);
+
 /* The smallest and largest finite values of count ln(mean) values (the
  * limits of --projection-range auto); 0 when none is finite. */
 int cc_projection_finite_range(const double *log_mean, size_t count, double *lo, double *hi);

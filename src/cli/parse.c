@@ -63,6 +63,8 @@ const char cc_usage_render[] =
     "  --colormap NAME         viridis (default), magma, inferno, plasma, cividis,\n"
     "                          grey, \"Cool to Warm\": for auto and the projection\n"
     "  --projection-range A:B|auto   colour limits of projection.png (default -5:5)\n"
+    "  --projection-size N     projection.png N x N, sampled as the frames sample the\n"
+    "                          volume (default: Ny x Nz, the original's)\n"
     "  --opacity-unit L        opacity per L grid units, the same at any --size\n"
     "  --bit-depth 8|16        PNG bits per channel (default 8)\n"
     "  --background COLOUR     black (default), white, transparent or #RRGGBB\n"
@@ -77,10 +79,17 @@ const char cc_usage_render[] =
 
 const char cc_usage_generate[] =
     "usage: cubecast generate OUT.h5 [--size N | --shape NX NY NZ] [--seed S]\n"
-    "                                [--dtype float32|float64] [--dataset PATH]\n"
+    "                                [--dtype float32|float64] [--dataset PATH] [--force]\n"
     "\n"
     "Writes a deterministic synthetic datacube (dataset 'density', 256^3 float32\n"
-    "by default): a lognormal background, clumpy shells and a dense core.\n";
+    "by default): a lognormal background, clumpy shells and a dense core.\n"
+    "\n"
+    "  --size N                an N x N x N cube (default 256)\n"
+    "  --shape NX NY NZ        any shape, each axis at least 2\n"
+    "  --seed S                the random structure (default 42)\n"
+    "  --dtype float32|float64 the values' type (default float32)\n"
+    "  --dataset PATH          the dataset's name (default density; nested: /a/b)\n"
+    "  --force                 replace OUT.h5 if it exists (default: refuse)\n";
 
 const char cc_usage_info[] =
     "usage: cubecast info INPUT.h5 [--dataset PATH]\n"
@@ -199,7 +208,9 @@ enum {
     OPT_SPACING,
     OPT_DEVICE,
     OPT_INPUTS,
-    OPT_FRAMES_PER_INPUT
+    OPT_FRAMES_PER_INPUT,
+    OPT_PROJECTION_SIZE,
+    OPT_FORCE
 };
 
 /* A:B of finite numbers with A < B, or (percentiles_too) pLO:pHI with
@@ -340,6 +351,8 @@ static cc_status look_option(int code, const char *value, cc_render_options *opt
     case OPT_PROJECTION_RANGE:
         return parse_value_range("--projection-range", value, 0, 1, &options->projection_range,
                                  err);
+    case OPT_PROJECTION_SIZE:
+        return parse_int("--projection-size", value, &options->projection_size, err);
     case OPT_OPACITY_UNIT: {
         cc_status status = parse_double("--opacity-unit", value, &options->opacity_unit, err);
         if (status == CC_OK && !(options->opacity_unit > 0.0 && isfinite(options->opacity_unit)))
@@ -572,6 +585,7 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
         {"data-range", required_argument, NULL, OPT_DATA_RANGE},
         {"colormap", required_argument, NULL, OPT_COLORMAP},
         {"projection-range", required_argument, NULL, OPT_PROJECTION_RANGE},
+        {"projection-size", required_argument, NULL, OPT_PROJECTION_SIZE},
         {"opacity-unit", required_argument, NULL, OPT_OPACITY_UNIT},
         {"bit-depth", required_argument, NULL, OPT_BIT_DEPTH},
         {"background", required_argument, NULL, OPT_BACKGROUND},
@@ -589,7 +603,7 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
     *action = CC_CLI_RUN;
     opterr = 0;
     optind = 0; /* 0, not 1: glibc then forgets a previous parse entirely */
-    int code, range_given = 0, frames_given = 0, per_input_given = 0;
+    int code, range_given = 0, frames_given = 0, per_input_given = 0, composite_given = 0;
     /* Options may follow the file, so no "+" (stop at the first word). */
     while ((code = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
         if (code == '?' || code == ':')
@@ -597,6 +611,7 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
         range_given |= code == OPT_RANGE;
         frames_given |= code == OPT_FRAMES;
         per_input_given |= code == OPT_FRAMES_PER_INPUT;
+        composite_given |= code == OPT_COMPOSITE;
         cc_status status = render_option(code, optarg, options, action, err);
         if (status != CC_OK)
             return status;
@@ -608,6 +623,15 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
         status = series_frames(options, frames_given, per_input_given, err);
     if (status == CC_OK && !range_given)
         options->range_end = options->frames;
+    /* A compositing method means nothing without bricks: a user who asks
+     * for one in frames or rows mode expects something that will not
+     * happen.  auto may choose bricks, so it may carry one. */
+    if (status == CC_OK && composite_given &&
+        (options->decomp == CC_DECOMP_FRAMES || options->decomp == CC_DECOMP_ROWS))
+        status = cc_fail(err, CC_ERR_USAGE,
+                         "--composite applies only to --decomp bricks or auto, and this run "
+                         "is in %s mode",
+                         options->decomp == CC_DECOMP_FRAMES ? "frames" : "rows");
     return status;
 }
 
@@ -646,6 +670,9 @@ static cc_status generate_option(int code, cc_generate_options *options, cc_cli_
         return cc_fail(err, CC_ERR_USAGE, "--dtype must be float32 or float64, not '%s'", optarg);
     case OPT_DATASET:
         options->dataset = optarg;
+        return CC_OK;
+    case OPT_FORCE:
+        options->force = 1;
         return CC_OK;
     case 'h':
         *action = CC_CLI_HELP;
@@ -696,6 +723,7 @@ static cc_status parse_generate_words(int argc, char **argv, const char **path,
         {"seed", required_argument, NULL, OPT_SEED},
         {"dtype", required_argument, NULL, OPT_DTYPE},
         {"dataset", required_argument, NULL, OPT_DATASET},
+        {"force", no_argument, NULL, OPT_FORCE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},

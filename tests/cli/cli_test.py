@@ -174,6 +174,13 @@ def error_cases(fx):
          ["--projection-range", "1:nan"], "normal"),
         ("--projection-range automatic", ["render", g, "--projection-range", "automatic"],
          EXIT_USAGE, ["--projection-range", "automatic"], "normal"),
+        ("--projection-size 1", ["render", g, "--projection-size", "1"], EXIT_USAGE,
+         ["--projection-size", "1"], "normal"),
+        ("--projection-size x", ["render", g, "--projection-size", "x"], EXIT_USAGE,
+         ["--projection-size", "x"], "normal"),
+        ("--projection-size with --no-projection",
+         ["render", g, "--projection-size", "64", "--no-projection"], EXIT_USAGE,
+         ["--projection-size", "--no-projection"], "normal"),
         # transfer-function files: each refused before anything is written,
         # the message naming the file
         *[("--tf " + what, ["render", g, "--tf", fx.tf[name]] + extra, EXIT_USAGE,
@@ -436,6 +443,23 @@ def generate_group(c, exe):
         with h5py.File(a, "r") as f:
             c.check(list(f.keys()) == ["density"] or "density" in f,
                     f"dataset named density (file holds {list(f.keys())})")
+        # An existing file is the user's: replaced only with --force (issue 15).
+        before = read_dataset(s)[0].tobytes()
+        res = run([exe, "generate", s, "--size", "16"], cwd=tmp)
+        lines = res.err.strip().splitlines()
+        c.check(res.rc == 2 and len(lines) == 1 and s in lines[0] and "--force" in lines[0] and
+                read_dataset(s)[0].tobytes() == before,
+                "generate over an existing file: one line naming it and --force, exit 2, the "
+                "file unchanged", res.describe_output())
+        res = run([exe, "generate", s, "--size", "16", "--force"], cwd=tmp)
+        c.check(res.rc == 0 and read_dataset(s)[0].shape == (16, 16, 16),
+                "generate --force replaces it", res.describe_output())
+        res = run([exe, "generate", "--help"], cwd=tmp)
+        c.check(res.rc == 0 and all(o in res.out for o in ("--size", "--shape", "--seed",
+                                                           "--dtype", "--dataset", "--force")),
+                "generate --help lists every option", res.out)
+        names = sorted(os.listdir(tmp))
+        c.check(not any("cubecast-tmp" in n for n in names), "no temporary files left", str(names))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -362,9 +362,14 @@ def case_errors(c, work):
     generate(c, cube, "--shape", 12, 10, 8)
     cases = [("--decomp bogus", ["--decomp", "bogus"], ["bogus"]),
              ("--composite bogus", ["--composite", "bogus"], ["bogus"]),
-             ("--decomp without a value", ["--decomp"], ["--decomp"])]
+             ("--decomp without a value", ["--decomp"], ["--decomp"]),
+             # issue 15: a compositing method where nothing is composited
+             ("--composite in frames mode", ["--composite", "swap"], ["--composite", "frames"]),
+             ("--composite in rows mode", ["--decomp", "rows", "--composite", "root"],
+              ["--composite", "rows"])]
     for name, bad, culprits in cases:
-        check_refused(c, work, cube, name, bad, culprits)
+        check_refused(c, work, cube, name, bad, culprits, all_culprits=name.startswith("--comp")
+                      and "mode" in name)
 
 
 def check_refused(c, work, cube, name, bad, culprits, all_culprits=False):

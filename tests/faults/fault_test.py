@@ -18,6 +18,8 @@ CASE is one of:
                      manifest listing exactly them; after the tmpfs grows,
                      --resume finishes and equals an uninterrupted run
   disk_full_mpi      the same with 3 ranks (frames written by ranks other than 0)
+  disk_full_raw      --raw into a tmpfs too small for it (1 and 2 ranks): exit 4,
+                     one line with the reason, no crash, no raw file left
   readonly           an existing read-only output folder, and a folder to be
                      created under a read-only parent (1 process and 2 ranks;
                      as root with read-only tmpfs mounts, and with mode 0555
@@ -570,6 +572,49 @@ def case_disk_full_mpi(c, work):
     disk_full_case(c, work, 3)
 
 
+def case_disk_full_raw(c, work):
+    """--raw into a tmpfs too small for it, 1 process and 2 ranks: exit 4
+    from every rank, one line naming the raw file and 'No space left on
+    device' (HDF5's reason), no crash trace (a failed close once crashed
+    HDF5 at MPI_Finalize), and neither the raw file nor a temporary left."""
+    disk = os.path.join(work, "disk")
+    mount_tmpfs(disk, "size=200k")
+    try:
+        cube = os.path.join(work, "cube.h5")
+        generate(c, cube, "--shape", 40, 40, 40)
+        raw = os.path.join(disk, "raw.h5")
+        for ranks in (1, 2):
+            label = f"--raw on a full disk ({ranks} rank{'s' if ranks > 1 else ''})"
+            args = ["render", cube, "-o", os.path.join(work, f"frames{ranks}"), "--frames", "4",
+                    "--size", "64", "--raw", raw, "--quiet"]
+            statuses = None
+            if ranks == 1:
+                res = run(cubecast(args), cwd=work)
+            else:
+                folder = os.path.join(work, f"status-{ranks}")
+                os.makedirs(folder)
+                res = run_mpi(mpi_command(ranks, args, wrapper=status_wrapper(folder),
+                                          mca=NO_ABORT_ON_NON_ZERO), cwd=work)
+                statuses = read_statuses(folder, ranks)
+            c.check(not res.timed_out, f"{label}: cubecast ends", res.describe_output())
+            if statuses is None:
+                c.check(res.rc == EXIT_OUTPUT, f"{label}: exit {EXIT_OUTPUT} (got {res.rc})",
+                        res.describe_output())
+            else:
+                c.check(all(st == EXIT_OUTPUT for st in statuses),
+                        f"{label}: every rank exits {EXIT_OUTPUT} ({statuses})",
+                        res.describe_output())
+            c.check("Signal" not in res.err and "Segmentation" not in res.err,
+                    f"{label}: no crash trace", res.describe_output())
+            line = check_one_error_line(c, label, res, mpi=ranks > 1)
+            c.check(raw in line and "no space left on device" in line.lower(),
+                    f"{label}: the line names the raw file and the reason", repr(line))
+            c.check(listing(disk) == [], f"{label}: no raw file and no temporary left",
+                    str(listing(disk)))
+    finally:
+        unmount(disk)
+
+
 # ---- read-only output ----------------------------------------------------------------
 
 def readonly_checks(c, label, res, target, named, created, mpi_statuses=None):
@@ -1006,6 +1051,7 @@ CASES = {
     "kill_bricks_swap": case_kill_bricks_swap,
     "disk_full": case_disk_full,
     "disk_full_mpi": case_disk_full_mpi,
+    "disk_full_raw": case_disk_full_raw,
     "readonly": case_readonly,
     "memory_cgroup": case_memory_cgroup,
     "memory_cgroup_mpi": case_memory_cgroup_mpi,

@@ -64,6 +64,7 @@ What is checked against the contract (design.md section 1, docs/cli-spec.md):
 
 import argparse
 import glob
+import json
 import os
 import shutil
 import struct
@@ -261,6 +262,10 @@ def check_render(label, outdir, raw_path, V, N, F, start, sweep, precision, rng=
               % (label, pr.shape, (ny, nz)))
         proj = pr[...]
         attrs = {k: attr_value(v) for k, v in h.attrs.items()}
+        # Text attributes read back as text, not bytes (issue 15).
+        for key in [k for k in ("precision", "background") if k in h.attrs]:
+            check(isinstance(h.attrs.get(key), str), "%s: raw attribute %s reads back as %r, "
+                  "not a str" % (label, key, type(h.attrs.get(key))))
     for key, want in (("size", N), ("frames", F), ("start_deg", start), ("sweep_deg", sweep),
                       ("precision", precision)):
         check(key in attrs, "%s: raw root lacks attribute '%s'" % (label, key))
@@ -1742,6 +1747,96 @@ def case_camera_spacing(tmp):
     run_parts(parts)
 
 
+def case_projection_size(tmp):
+    """--projection-size N (issue 15): projection.png is N x N, the mean
+    over x over the frames' field of view, sampled as the frames sample the
+    volume (the reference's projection_at_size: interpn at s_N * c(j),
+    s_N * c(k) on the grid's world coordinates, black outside), up to a neighbouring colour where
+    ref +- tol crosses a bin edge; with the camera's zoom, fit and spacing;
+    the frames and the raw projection (Ny x Nz) do not change; the picture
+    discriminates (no spacing, transposed, the default's grid); the
+    manifest records the size."""
+    nx, ny, nz = 12, 30, 36
+    FRAME = 40  # the frames' field of view (40 world units) overhangs the grid
+    rng = np.random.default_rng(43)
+    y = np.linspace(0.0, 1.0, ny)[None, :, None]
+    z = np.linspace(0.0, 1.0, nz)[None, None, :]
+    v = np.exp(-4.0 + 6.0 * y + 5.0 * z * z + 0.3 * rng.standard_normal((nx, ny, nz)))
+    v[:, 0, 0:3] = 0.0        # a zero mean: -inf
+    v[3, 2, 5] = np.nan       # a NaN mean spreads to its cells
+    inp = os.path.join(tmp, "ramp.h5")
+    write_cube(inp, v.astype(np.float32))
+    V = read_volume(inp, "density")
+    ptol = PROJ_TOL["single"]
+    base = os.path.join(tmp, "base")
+    cubecast(["render", inp, "-o", base, "--size", str(FRAME), "--frames", "2", "--quiet",
+              "--raw", base + ".h5"])
+    runs = [  # label, extra options, Camera keywords, N
+        ("default_camera_45", [], {}, 45),
+        ("fit_spacing_zoom_64", ["--fit", "--spacing", "1:2:1.5", "--zoom", "1.2"],
+         dict(fit=True, spacing=(1.0, 2.0, 1.5), zoom=1.2), 64),
+        ("axis_y_spacing_27", ["--axis", "y", "--spacing", "3:1:1.25"],
+         dict(axis=1, spacing=(3.0, 1.0, 1.25)), 27),
+    ]
+    for label, extra, kw, N in runs:
+        outdir = os.path.join(tmp, label)
+        cam = R.Camera(**kw)
+        cubecast(["render", inp, "-o", outdir, "--size", str(FRAME), "--frames", "2", "--quiet",
+                  "--raw", outdir + ".h5", "--projection-size", str(N)] + extra)
+        P = R.projection_at_size(V, N, cam, FRAME)
+        with Image.open(os.path.join(outdir, "projection.png")) as im:
+            check(im.mode == "RGB" and im.size == (N, N),
+                  "%s: projection.png mode %s size %s, want %s" % (label, im.mode, im.size,
+                                                                    (N, N)))
+            ppx = np.asarray(im, dtype=np.uint8)
+        want = R.projection_rgb8(P)
+        ok = np.all(ppx == want, axis=-1)
+        with np.errstate(invalid="ignore"):
+            ok |= np.all(ppx == R.projection_rgb8(P - ptol), axis=-1)
+            ok |= np.all(ppx == R.projection_rgb8(P + ptol), axis=-1)
+        if not ok.all():
+            j, k = np.argwhere(~ok)[0]
+            raise Failure("%s: projection.png: %d of %d pixels differ from the reference's "
+                          "projection_at_size; first at row %d col %d: png %s, want %s (ln %r)"
+                          % (label, int((~ok).sum()), ok.size, j, k, ppx[j, k].tolist(),
+                             want[j, k].tolist(), P[j, k]))
+        check(np.isnan(P).any() and np.isfinite(P).sum() > N * N // 4,
+              "%s: the test picture lacks black (outside, NaN) or finite pixels" % label)
+        # Discriminating: other samplings draw other pictures.
+        others = {"the default camera's grid": R.projection_at_size(V, N, None, FRAME),
+                  "transposed": P.T,
+                  "ln interpolated, not the mean": None}
+        with np.errstate(divide="ignore", invalid="ignore"):
+            from scipy.interpolate import interpn
+            cam_pts = cam.points(V.shape)
+            c = cam.scale(V.shape, FRAME) * (FRAME / N) * R.camera_coords(N)
+            q = np.stack(np.meshgrid(c, c, indexing="ij"), -1).reshape(-1, 2)
+            others["ln interpolated, not the mean"] = interpn(
+                (cam_pts[1], cam_pts[2]), R.projection(V), q, bounds_error=False,
+                fill_value=np.nan).reshape(N, N)
+        for what, Q in others.items():
+            if kw == {} and what == "the default camera's grid":
+                continue
+            differ = np.any(R.projection_rgb8(Q) != want, axis=-1).mean()
+            check(differ > 0.02, "%s: %s draws nearly the same picture (%.3f of pixels differ)"
+                  % (label, what, differ))
+        with h5py.File(outdir + ".h5", "r") as h, h5py.File(base + ".h5", "r") as b:
+            check(h["projection"].shape == (ny, nz) and
+                  np.array_equal(h["projection"][...], b["projection"][...], equal_nan=True),
+                  "%s: the raw projection is not the Ny x Nz one" % label)
+            if not extra:
+                check(np.array_equal(h["frames"][...], b["frames"][...]),
+                      "%s: the frames changed with --projection-size" % label)
+        with open(os.path.join(outdir, "manifest.json")) as f:
+            params = json.load(f)["parameters"]
+        check(params.get("projection_size") == N,
+              "%s: manifest projection_size %r" % (label, params.get("projection_size")))
+        log("  ok %-24s %s N=%d" % (label, " ".join(extra) or "(default camera)", N))
+    with open(os.path.join(base, "manifest.json")) as f:
+        check("projection_size" not in json.load(f)["parameters"],
+              "the default run's manifest has a projection_size")
+
+
 CASES = {
     "selftest": case_selftest,
     "nonfinite": case_nonfinite,
@@ -1757,6 +1852,7 @@ CASES = {
     "transfer": case_transfer,
     "camera": case_camera,
     "camera_spacing": case_camera_spacing,
+    "projection_size": case_projection_size,
 }
 
 
