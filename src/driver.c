@@ -59,6 +59,7 @@ typedef struct run {
     long shape[3];                        /* the file's */
     cc_render_options resolved; /* the options with the dataset chosen, --spacing auto read */
     char dataset_name[1024];    /* the dataset chosen when --dataset was not given */
+    char dataset_why[128];      /* why it was ("" for density), for rank 0 to say */
     cc_camera camera;           /* its shape is the stored volume's */
     uint32_t checksum;          /* of the input's values (volume.h) */
     uint32_t *series_checksums; /* a series: each input's, once known */
@@ -419,15 +420,14 @@ static cc_status choose_dataset(run *r, cc_error *err)
 {
     if (r->resolved.dataset_given)
         return CC_OK;
-    char why[128] = "";
     cc_status status = CC_OK;
     if (r->layout.rank == 0) {
         cc_dataset_list *list = NULL;
         status = cc_dataset_list_read(r->resolved.input, &list, err);
         if (status == CC_OK)
-            status =
-                cc_dataset_choose(list, r->resolved.input, r->resolved.index >= 0, r->dataset_name,
-                                  sizeof r->dataset_name, why, sizeof why, err);
+            status = cc_dataset_choose(list, r->resolved.input, r->resolved.index >= 0,
+                                       r->dataset_name, sizeof r->dataset_name, r->dataset_why,
+                                       sizeof r->dataset_why, err);
         cc_dataset_list_destroy(list);
     }
     status = cc_agree(r->comm, status, err);
@@ -436,8 +436,6 @@ static cc_status choose_dataset(run *r, cc_error *err)
     MPI_Bcast(r->dataset_name, (int)sizeof r->dataset_name, MPI_CHAR, 0, r->comm);
     r->resolved.dataset = r->dataset_name;
     r->resolved.dataset_given = 1;
-    if (r->layout.rank == 0 && why[0] != '\0' && !r->resolved.quiet)
-        fprintf(stderr, "using dataset %s (%s)\n", r->dataset_name, why);
     return CC_OK;
 }
 
@@ -517,6 +515,9 @@ static cc_status setup(run *r, cc_error *err)
     status = cc_agree(r->comm, status, err);
     if (status == CC_OK)
         status = cc_agree(r->comm, plan_within_memory(r, err), err);
+    /* Once the run is known to go ahead, so that a refusal stays one line. */
+    if (status == CC_OK && r->dataset_why[0] != '\0' && r->layout.rank == 0 && !options->quiet)
+        fprintf(stderr, "using dataset %s (%s)\n", r->dataset_name, r->dataset_why);
     if (status == CC_OK && options->decomp == CC_DECOMP_AUTO && r->layout.rank == 0 &&
         !options->quiet)
         fprintf(stderr, "decomposition: %s\n", r->plan.reason);
