@@ -18,7 +18,7 @@ cases:
   volumes   a 4D dataset: info exits 0 and says how to render it (both
             axes' ranges); --index T (last axis, the default) and
             --index-axis first --index T draw exactly the frames of a 3D file
-            holding that volume, with 1 rank (frames) and 2 ranks (bricks;
+            holding that volume, with 1 rank and 2 (frames, bricks, and
             rows with --axis z, whose reads are transposed), chunked and
             compressed too; info --index T describes that volume
   refusals  --index past the axis's end, --index on a 3D dataset,
@@ -257,15 +257,16 @@ def volumes_case(c, work, cfg):
         c.check(res.rc == 0 and "\nshape: %d x %d x %d\n" % volume.shape in res.out
                 and "min %.4g " % ln.min() in res.out and "max %.4g\n" % ln.max() in res.out,
                 f"info {' '.join(pick)} describes that volume", res.out)
-        modes = [("frames, 1 rank", [], None), ("bricks, 2 ranks", ["--decomp", "bricks"], 2),
+        modes = [("frames, 1 rank", [], None), ("frames, 2 ranks", ["--decomp", "frames"], 2),
+                 ("bricks, 2 ranks", ["--decomp", "bricks"], 2),
                  ("rows, 2 ranks, --axis z", ["--decomp", "rows", "--axis", "z"], 2)]
-        for mode, extra, ranks in modes:
-            want = os.path.join(work, f"{name}-{len(extra)}-want")
+        for m, (mode, extra, ranks) in enumerate(modes):
+            want = os.path.join(work, f"{name}-{m}-want")
             res = run(cfg, ["render", flat, "-o", want] + SMALL + extra, np_ranks=ranks)
             if not c.check(res.rc == 0, f"render the 3D file ({mode})", res.describe_output()):
                 continue
             for source, path in (("contiguous", bold), ("chunked gzip", chunked)):
-                got = os.path.join(work, f"{name}-{len(extra)}-{source[:5]}")
+                got = os.path.join(work, f"{name}-{m}-{source[:5]}")
                 args = ["render", path, "-o", got] + SMALL + extra + pick
                 if source == "chunked gzip":
                     args += ["--dataset", "/bold"]
