@@ -17,6 +17,7 @@
 #include "cubecast/camera.h"
 #include "cubecast/collective.h"
 #include "cubecast/composite.h"
+#include "cubecast/datasets.h"
 #include "cubecast/input.h"
 #include "cubecast/manifest.h"
 #include "cubecast/memory.h"
@@ -56,14 +57,16 @@ typedef struct run {
     cc_tf_source tf_source;               /* what it was read from */
     cc_file_id input_id;                  /* as this rank sees it */
     long shape[3];                        /* the file's */
-    cc_render_options resolved;           /* the options with --spacing auto read */
-    cc_camera camera;                     /* its shape is the stored volume's */
-    uint32_t checksum;                    /* of the input's values (volume.h) */
-    uint32_t *series_checksums;           /* a series: each input's, once known */
-    char *series_scanned;                 /* a series: 1 where it is known */
-    cc_histogram *histogram;              /* where the values lie, when the look needs it */
-    double *projection;                   /* sums over x, until written (rank 0: the total) */
-    MPI_Win volume_window;                /* the volume's, when node-shared */
+    cc_render_options resolved; /* the options with the dataset chosen, --spacing auto read */
+    char dataset_name[1024];    /* the dataset chosen when --dataset was not given */
+    char dataset_why[128];      /* why it was ("" for density), for rank 0 to say */
+    cc_camera camera;           /* its shape is the stored volume's */
+    uint32_t checksum;          /* of the input's values (volume.h) */
+    uint32_t *series_checksums; /* a series: each input's, once known */
+    char *series_scanned;       /* a series: 1 where it is known */
+    cc_histogram *histogram;    /* where the values lie, when the look needs it */
+    double *projection;         /* sums over x, until written (rank 0: the total) */
+    MPI_Win volume_window;      /* the volume's, when node-shared */
     int has_window;
     /* A series: the volume the next input is read into while the current
      * one renders (prefetch.h), and HDF5's lock while that runs. */
@@ -389,8 +392,6 @@ static void correct_opacity(run *r)
  * attributes) are known; from here on r->options has the spacing used. */
 static cc_status resolve_camera(run *r, cc_error *err)
 {
-    r->resolved = *r->options;
-    r->options = &r->resolved;
     if (r->resolved.spacing_auto) {
         int found;
         char source[64];
@@ -403,6 +404,39 @@ static cc_status resolve_camera(run *r, cc_error *err)
     if (status == CC_OK)
         correct_opacity(r);
     return status;
+}
+
+/* The volume the options name in a file. */
+static cc_input_choice volume_of(const cc_render_options *options)
+{
+    return (cc_input_choice){options->dataset, options->index, options->index_axis};
+}
+
+/* Without --dataset: density, else the first input's only dataset that
+ * renders (3D numeric; 4D with --index), chosen by rank 0 and told to
+ * every rank.  From here on the options name it, so the series' checks,
+ * the manifest and the PNGs all have the dataset actually read. */
+static cc_status choose_dataset(run *r, cc_error *err)
+{
+    if (r->resolved.dataset_given)
+        return CC_OK;
+    cc_status status = CC_OK;
+    if (r->layout.rank == 0) {
+        cc_dataset_list *list = NULL;
+        status = cc_dataset_list_read(r->resolved.input, &list, err);
+        if (status == CC_OK)
+            status = cc_dataset_choose(list, r->resolved.input, r->resolved.index >= 0,
+                                       r->dataset_name, sizeof r->dataset_name, r->dataset_why,
+                                       sizeof r->dataset_why, err);
+        cc_dataset_list_destroy(list);
+    }
+    status = cc_agree(r->comm, status, err);
+    if (status != CC_OK)
+        return status;
+    MPI_Bcast(r->dataset_name, (int)sizeof r->dataset_name, MPI_CHAR, 0, r->comm);
+    r->resolved.dataset = r->dataset_name;
+    r->resolved.dataset_given = 1;
+    return CC_OK;
 }
 
 /* 'f' for a floating-point type name, 'i' for an integer one. */
@@ -428,7 +462,8 @@ static cc_status check_series(run *r, cc_error *err)
     for (int s = 1; s < count && status == CC_OK && r->layout.rank == 0; s++) {
         const char *path = cc_render_options_input_path(options, s);
         cc_input *other = NULL;
-        status = cc_input_open_local(path, options->dataset, &other, err);
+        cc_input_choice volume = volume_of(options);
+        status = cc_input_open_local_choice(path, &volume, &other, err);
         const long *its = status == CC_OK ? cc_input_shape(other) : NULL;
         if (its != NULL && (its[0] != shape[0] || its[1] != shape[1] || its[2] != shape[2] ||
                             type_class(cc_input_type_name(other)) != type_class(type)))
@@ -445,6 +480,8 @@ static cc_status check_series(run *r, cc_error *err)
 
 static cc_status setup(run *r, cc_error *err)
 {
+    r->resolved = *r->options;
+    r->options = &r->resolved;
     const cc_render_options *options = r->options;
     /* First, so that --device cuda without a device fails before the
      * input is read or any output made; every rank fails alike. */
@@ -455,7 +492,11 @@ static cc_status setup(run *r, cc_error *err)
     status = build_transfer(r, err);
     if (status != CC_OK)
         return status;
-    status = cc_input_open(options->input, options->dataset, r->comm, &r->input, err);
+    status = choose_dataset(r, err);
+    if (status != CC_OK)
+        return status;
+    cc_input_choice volume = volume_of(options);
+    status = cc_input_open_choice(options->input, &volume, r->comm, &r->input, err);
     if (status != CC_OK)
         return status;
     r->opened = 0;
@@ -474,6 +515,9 @@ static cc_status setup(run *r, cc_error *err)
     status = cc_agree(r->comm, status, err);
     if (status == CC_OK)
         status = cc_agree(r->comm, plan_within_memory(r, err), err);
+    /* Once the run is known to go ahead, so that a refusal stays one line. */
+    if (status == CC_OK && r->dataset_why[0] != '\0' && r->layout.rank == 0 && !options->quiet)
+        fprintf(stderr, "using dataset %s (%s)\n", r->dataset_name, r->dataset_why);
     if (status == CC_OK && options->decomp == CC_DECOMP_AUTO && r->layout.rank == 0 &&
         !options->quiet)
         fprintf(stderr, "decomposition: %s\n", r->plan.reason);
@@ -695,8 +739,9 @@ static cc_status open_input(run *r, int s, cc_error *err)
     cc_input_close(r->input);
     r->input = NULL;
     r->loaded = -1;
-    cc_status status = cc_input_open(cc_render_options_input_path(r->options, s),
-                                     r->options->dataset, r->comm, &r->input, err);
+    cc_input_choice volume = volume_of(r->options);
+    cc_status status = cc_input_open_choice(cc_render_options_input_path(r->options, s), &volume,
+                                            r->comm, &r->input, err);
     r->opened = status == CC_OK ? s : -1;
     return status;
 }
@@ -1433,7 +1478,7 @@ static cc_status start_prefetch(run *r, int s, cc_error *err)
         cc_volume_set_axis_order(r->spare, r->camera.order);
     }
     cc_prefetch_job job = {cc_render_options_input_path(r->options, s),
-                           r->options->dataset,
+                           volume_of(r->options),
                            r->plan.read,
                            r->spare,
                            r->plan.projection,

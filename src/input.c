@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cubecast/collective.h"
+#include "hdf5_text.h"
 
 /* The kernel addresses one (y, z) plane with 32-bit offsets. */
 #define CC_MAX_PLANE_VOXELS 2147483647L
@@ -26,16 +27,17 @@ struct cc_input {
     hid_t dataset;
     size_t file_type_size;
     char type_name[64];
-    long shape[3];
-    long chunk[3];      /* the chunk shape, 0 when not chunked */
+    long shape[3];  /* the volume's: the dataset's, less a 4D one's index axis */
+    long chunk[3];  /* the chunk shape, 0 when not chunked */
+    int rank;       /* the dataset's: 3, or 4 read one volume at a time */
+    int index_axis; /* a 4D dataset's axis held at index */
+    long index;
     size_t piece_bytes; /* the bound of a permuted read's buffer */
     unsigned long long bytes_read;
     MPI_Comm comm;
     char path[4096];
     char name[1024];
 };
-
-static void type_name(hid_t type, char *out, size_t out_size);
 
 static void close_handles(cc_input *input)
 {
@@ -58,7 +60,7 @@ static const char *file_kind(mode_t mode)
 
 /* Checks that need no collective call: the file exists, is a regular file
  * (opening a FIFO would block for ever) and is HDF5. */
-static cc_status check_file(const char *path, cc_error *err)
+cc_status cc_input_check_file(const char *path, cc_error *err)
 {
     struct stat info;
     if (stat(path, &info) != 0 || access(path, R_OK) != 0)
@@ -99,15 +101,115 @@ static cc_status open_file(cc_input *input, cc_error *err)
     return CC_OK;
 }
 
-static void describe_shape(hid_t space, char *out, size_t out_size)
+/* The file axis of the volume's axis d: a 4D dataset's axes less the
+ * index axis, in order. */
+static int file_axis(const cc_input *input, int d)
 {
-    hsize_t dims[H5S_MAX_RANK];
-    int rank = H5Sget_simple_extent_dims(space, dims, NULL);
-    size_t used = 0;
-    out[0] = '\0';
-    for (int d = 0; d < rank && used < out_size; d++)
-        used += (size_t)snprintf(out + used, out_size - used, "%s%llu", d ? " x " : "",
-                                 (unsigned long long)dims[d]);
+    return input->rank == 4 && d >= input->index_axis ? d + 1 : d;
+}
+
+static const char *index_axis_name(int axis)
+{
+    return axis == 0 ? "first" : "last";
+}
+
+/* --index against the dataset's rank and extent: a 3D dataset reads whole,
+ * a 4D one a volume at a time (the user's index), anything else not. */
+static cc_status check_index(const cc_input *input, int rank, const hsize_t *dims,
+                             const char *shape_text, cc_error *err)
+{
+    const char *name = input->name, *path = input->path;
+    int given = input->index >= 0;
+    if (rank == 4 && !given)
+        return cc_fail(err, CC_ERR_INPUT,
+                       "dataset '%s' in '%s' is 4D (shape %s): render one volume of it with "
+                       "--index T (see: cubecast info %s)",
+                       name, path, shape_text, path);
+    if (rank == 3 && given)
+        return cc_fail(err, CC_ERR_USAGE,
+                       "--index picks one volume of a 4D dataset, but '%s' in '%s' is 3D "
+                       "(shape %s): leave --index out",
+                       name, path, shape_text);
+    if (rank != 3 && rank != 4)
+        return cc_fail(
+            err, CC_ERR_INPUT,
+            "dataset '%s' in '%s' has %d dimension%s (shape %s); a 3D datacube is needed", name,
+            path, rank, rank == 1 ? "" : "s", shape_text);
+    if (given && (hsize_t)input->index >= dims[input->index_axis])
+        return cc_fail(
+            err, CC_ERR_USAGE,
+            "--index %ld is out of range: '%s' in '%s' (shape %s) has %llu volumes "
+            "along its %s axis (--index 0..%llu)",
+            input->index, name, path, shape_text, (unsigned long long)dims[input->index_axis],
+            index_axis_name(input->index_axis), (unsigned long long)dims[input->index_axis] - 1);
+    return CC_OK;
+}
+
+/* The volume's shape from the dataset's dims (rank 3, or 4 less the index
+ * axis), each axis at least 2 points. */
+static cc_status volume_shape(cc_input *input, int rank, const hsize_t *dims,
+                              const char *shape_text, cc_error *err)
+{
+    cc_status status = check_index(input, rank, dims, shape_text, err);
+    if (status != CC_OK)
+        return status;
+    input->rank = rank;
+    for (int d = 0; d < 3; d++) {
+        hsize_t extent = dims[file_axis(input, d)];
+        if (extent < 2)
+            return cc_fail(err, CC_ERR_INPUT,
+                           "dataset '%s' in '%s' has shape %s; every axis %sneeds at least 2 "
+                           "points",
+                           input->name, input->path, shape_text, rank == 4 ? "of a volume " : "");
+        input->shape[d] = (long)extent;
+    }
+    return CC_OK;
+}
+
+/* The volume's chunk shape, when the dataset is chunked. */
+static void read_chunk(cc_input *input)
+{
+    hid_t dcpl = H5Dget_create_plist(input->dataset);
+    if (dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED) {
+        hsize_t chunk[4];
+        if (H5Pget_chunk(dcpl, input->rank, chunk) == input->rank)
+            for (int d = 0; d < 3; d++)
+                input->chunk[d] = (long)chunk[file_axis(input, d)];
+    }
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+}
+
+/* A box of the volume (3 axes) as the dataset's rank sees it: a 4D
+ * dataset's index axis inserted, at `at` with extent 1.  Returns the rank. */
+static int dataset_rank_box(const cc_input *input, const hsize_t in[3], hsize_t at, hsize_t out[4])
+{
+    for (int d = 0; d < 3; d++)
+        out[file_axis(input, d)] = in[d];
+    if (input->rank == 4)
+        out[input->index_axis] = at;
+    return input->rank == 4 ? 4 : 3;
+}
+
+/* Selects the volume's box (offset, count) in the dataset's file space:
+ * for a 4D dataset, within the plane of its index. */
+static void select_box(const cc_input *input, hid_t space, const hsize_t offset[3],
+                       const hsize_t count[3], hsize_t index)
+{
+    hsize_t at[4], extent[4];
+    dataset_rank_box(input, offset, index, at);
+    dataset_rank_box(input, count, 1, extent);
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, at, NULL, extent, NULL);
+}
+
+/* A memory space of dims (the volume's axes) of the dataset's rank: HDF5
+ * copies a selection fast only between spaces of one rank and shape (a 3D
+ * buffer against a 4D file selection went element by element, 40 times
+ * slower). */
+static hid_t memory_space(const cc_input *input, const hsize_t dims[3])
+{
+    hsize_t dataset_dims[4];
+    return H5Screate_simple(dataset_rank_box(input, dims, 1, dataset_dims), dataset_dims, NULL);
 }
 
 static cc_status open_dataset(cc_input *input, cc_error *err)
@@ -122,7 +224,7 @@ static cc_status open_dataset(cc_input *input, cc_error *err)
     hid_t type = H5Dget_type(input->dataset);
     H5T_class_t type_class = H5Tget_class(type);
     input->file_type_size = H5Tget_size(type);
-    type_name(type, input->type_name, sizeof input->type_name);
+    cc_hdf5_type_name(type, input->type_name, sizeof input->type_name);
     H5Tclose(type);
     if (type_class != H5T_INTEGER && type_class != H5T_FLOAT)
         return cc_fail(err, CC_ERR_INPUT,
@@ -133,30 +235,13 @@ static cc_status open_dataset(cc_input *input, cc_error *err)
     hsize_t dims[H5S_MAX_RANK] = {0};
     H5Sget_simple_extent_dims(space, dims, NULL);
     char shape_text[256];
-    describe_shape(space, shape_text, sizeof shape_text);
+    cc_hdf5_shape_text(space, shape_text, sizeof shape_text);
     H5Sclose(space);
-    if (rank != 3)
-        return cc_fail(
-            err, CC_ERR_INPUT,
-            "dataset '%s' in '%s' has %d dimension%s (shape %s); a 3D datacube is needed", name,
-            input->path, rank, rank == 1 ? "" : "s", shape_text);
-    for (int d = 0; d < 3; d++) {
-        if (dims[d] < 2)
-            return cc_fail(err, CC_ERR_INPUT,
-                           "dataset '%s' in '%s' has shape %s; every axis needs at least 2 points",
-                           name, input->path, shape_text);
-        input->shape[d] = (long)dims[d];
-    }
-    hid_t dcpl = H5Dget_create_plist(input->dataset);
-    if (dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED) {
-        hsize_t chunk[3];
-        if (H5Pget_chunk(dcpl, 3, chunk) == 3)
-            for (int d = 0; d < 3; d++)
-                input->chunk[d] = (long)chunk[d];
-    }
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if ((double)dims[1] * (double)dims[2] > (double)CC_MAX_PLANE_VOXELS)
+    cc_status status = volume_shape(input, rank, dims, shape_text, err);
+    if (status != CC_OK)
+        return status;
+    read_chunk(input);
+    if ((double)input->shape[1] * (double)input->shape[2] > (double)CC_MAX_PLANE_VOXELS)
         return cc_fail(
             err, CC_ERR_INPUT,
             "dataset '%s' in '%s' has shape %s; a y-z plane may hold at most 2^31 voxels", name,
@@ -177,11 +262,11 @@ void cc_input_prepare_mpi(void)
     setenv("OMPI_MCA_fbtl_posix_read_datasieving", "0", 0);
 }
 
-/* A cc_input for path and dataset on comm (MPI_COMM_NULL: this process
- * alone), its file checked but not opened; *out is NULL only when out of
- * memory, and is freed with cc_input_close whatever the status. */
-static cc_status input_new(const char *path, const char *dataset, MPI_Comm comm, cc_input **out,
-                           cc_error *err)
+/* A cc_input for path and the chosen volume on comm (MPI_COMM_NULL: this
+ * process alone), its file checked but not opened; *out is NULL only when
+ * out of memory, and is freed with cc_input_close whatever the status. */
+static cc_status input_new(const char *path, const cc_input_choice *choice, MPI_Comm comm,
+                           cc_input **out, cc_error *err)
 {
     cc_input *input = calloc(1, sizeof *input);
     *out = input;
@@ -190,21 +275,23 @@ static cc_status input_new(const char *path, const char *dataset, MPI_Comm comm,
     input->file = input->dataset = -1;
     input->comm = comm;
     input->piece_bytes = CC_PIECE_BYTES;
-    if (strlen(path) >= sizeof input->path || strlen(dataset) >= sizeof input->name)
+    input->index = choice->index;
+    input->index_axis = choice->index_axis == 0 ? 0 : 3;
+    if (strlen(path) >= sizeof input->path || strlen(choice->dataset) >= sizeof input->name)
         return cc_fail(err, CC_ERR_USAGE, "input path or dataset name too long");
     strcpy(input->path, path);
-    strcpy(input->name, dataset);
-    return check_file(path, err);
+    strcpy(input->name, choice->dataset);
+    return cc_input_check_file(path, err);
 }
 
-cc_status cc_input_open(const char *path, const char *dataset, MPI_Comm comm, cc_input **out,
-                        cc_error *err)
+cc_status cc_input_open_choice(const char *path, const cc_input_choice *choice, MPI_Comm comm,
+                               cc_input **out, cc_error *err)
 {
     /* Failures are reported through cc_error, once; HDF5's own error stack
      * would print a page per rank. */
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     cc_input *input;
-    cc_status status = cc_agree(comm, input_new(path, dataset, comm, &input, err), err);
+    cc_status status = cc_agree(comm, input_new(path, choice, comm, &input, err), err);
     if (status == CC_OK)
         status = cc_agree(comm, open_file(input, err), err);
     if (status == CC_OK)
@@ -217,10 +304,11 @@ cc_status cc_input_open(const char *path, const char *dataset, MPI_Comm comm, cc
     return CC_OK;
 }
 
-cc_status cc_input_open_local(const char *path, const char *dataset, cc_input **out, cc_error *err)
+cc_status cc_input_open_local_choice(const char *path, const cc_input_choice *choice,
+                                     cc_input **out, cc_error *err)
 {
     cc_input *input;
-    cc_status status = input_new(path, dataset, MPI_COMM_NULL, &input, err);
+    cc_status status = input_new(path, choice, MPI_COMM_NULL, &input, err);
     if (status == CC_OK)
         status = open_file(input, err);
     if (status == CC_OK)
@@ -231,6 +319,19 @@ cc_status cc_input_open_local(const char *path, const char *dataset, cc_input **
     }
     *out = input;
     return CC_OK;
+}
+
+cc_status cc_input_open(const char *path, const char *dataset, MPI_Comm comm, cc_input **out,
+                        cc_error *err)
+{
+    cc_input_choice whole = {dataset, CC_INPUT_NO_INDEX, 0};
+    return cc_input_open_choice(path, &whole, comm, out, err);
+}
+
+cc_status cc_input_open_local(const char *path, const char *dataset, cc_input **out, cc_error *err)
+{
+    cc_input_choice whole = {dataset, CC_INPUT_NO_INDEX, 0};
+    return cc_input_open_local_choice(path, &whole, out, err);
 }
 
 void cc_input_close(cc_input *input)
@@ -254,25 +355,6 @@ const char *cc_input_type_name(const cc_input *input)
 unsigned long long cc_input_bytes_read(const cc_input *input)
 {
     return input->bytes_read;
-}
-
-static void type_name(hid_t type, char *out, size_t out_size)
-{
-    size_t bits = H5Tget_size(type) * 8;
-    switch (H5Tget_class(type)) {
-    case H5T_INTEGER:
-        snprintf(out, out_size, "%sint%zu", H5Tget_sign(type) == H5T_SGN_NONE ? "u" : "", bits);
-        break;
-    case H5T_FLOAT:
-        snprintf(out, out_size, "float%zu", bits);
-        break;
-    case H5T_STRING:
-        snprintf(out, out_size, "string");
-        break;
-    default:
-        snprintf(out, out_size, "other (%zu bytes)", bits / 8);
-        break;
-    }
 }
 
 static void describe_layout(hid_t dcpl, cc_dataset_info *info)
@@ -315,7 +397,7 @@ cc_status cc_input_describe(const cc_input *input, cc_dataset_info *info, cc_err
     for (int d = 0; d < info->rank && d < 8; d++)
         info->shape[d] = (long)dims[d];
     hid_t type = H5Dget_type(input->dataset);
-    type_name(type, info->type_name, sizeof info->type_name);
+    cc_hdf5_type_name(type, info->type_name, sizeof info->type_name);
     H5Tclose(type);
     hid_t dcpl = H5Dget_create_plist(input->dataset);
     if (dcpl < 0)
@@ -343,7 +425,7 @@ static int spacing_attribute(const cc_input *input, const char *name, double out
     H5T_class_t type_class = H5Tget_class(type);
     hssize_t points = H5Sget_simple_extent_npoints(space);
     char type_text[64];
-    type_name(type, type_text, sizeof type_text);
+    cc_hdf5_type_name(type, type_text, sizeof type_text);
     int result = -1;
     if (type_class != H5T_INTEGER && type_class != H5T_FLOAT)
         cc_fail(err, CC_ERR_INPUT,
@@ -418,7 +500,7 @@ static herr_t read_box(cc_input *input, const cc_box *box, cc_volume *volume, in
     int empty = cc_box_is_empty(box);
     for (int d = 0; d < 3; d++)
         offset[d] = empty ? 0 : (hsize_t)(box->lo[d] - held->lo[d]);
-    hid_t memory = H5Screate_simple(3, held_count, NULL);
+    hid_t memory = memory_space(input, held_count);
     hid_t file_space = H5Dget_space(input->dataset);
     if (empty) {
         H5Sselect_none(memory);
@@ -426,8 +508,8 @@ static herr_t read_box(cc_input *input, const cc_box *box, cc_volume *volume, in
     } else {
         hsize_t file_offset[3];
         to_hsize(box->lo, file_offset);
-        H5Sselect_hyperslab(memory, H5S_SELECT_SET, offset, NULL, count, NULL);
-        H5Sselect_hyperslab(file_space, H5S_SELECT_SET, file_offset, NULL, count, NULL);
+        select_box(input, memory, offset, count, 0);
+        select_box(input, file_space, file_offset, count, (hsize_t)input->index);
     }
     hid_t transfer = H5Pcreate(H5P_DATASET_XFER);
     if (input->comm != MPI_COMM_NULL)
@@ -549,13 +631,13 @@ static herr_t read_piece(cc_input *input, const cc_box *piece, void *buffer, hid
         offset[d] = empty ? 0 : (hsize_t)piece->lo[d];
         count[d] = empty ? 1 : (hsize_t)piece->count[d];
     }
-    hid_t memory = H5Screate_simple(3, count, NULL);
+    hid_t memory = memory_space(input, count);
     hid_t file_space = H5Dget_space(input->dataset);
     if (empty) {
         H5Sselect_none(memory);
         H5Sselect_none(file_space);
     } else {
-        H5Sselect_hyperslab(file_space, H5S_SELECT_SET, offset, NULL, count, NULL);
+        select_box(input, file_space, offset, count, (hsize_t)input->index);
     }
     hid_t transfer = H5Pcreate(H5P_DATASET_XFER);
     if (input->comm != MPI_COMM_NULL)
@@ -715,51 +797,5 @@ cc_status cc_input_read(cc_input *input, const cc_box *box, cc_volume *volume, i
         return cc_fail(err, CC_ERR_INPUT, "cannot read dataset '%s' from '%s'", input->name,
                        input->path);
     input->bytes_read += cc_box_voxels(box) * input->file_type_size;
-    return CC_OK;
-}
-
-typedef struct list_context {
-    void (*visit)(const char *name, const char *what, void *context);
-    void *context;
-} list_context;
-
-static herr_t list_object(hid_t object, const char *name, const H5O_info_t *info, void *data)
-{
-    list_context *list = data;
-    char what[256] = "group";
-    if (info->type == H5O_TYPE_DATASET) {
-        hid_t dataset = H5Dopen2(object, name, H5P_DEFAULT);
-        hid_t type = H5Dget_type(dataset), space = H5Dget_space(dataset);
-        char shape[128], type_text[64];
-        describe_shape(space, shape, sizeof shape);
-        type_name(type, type_text, sizeof type_text);
-        snprintf(what, sizeof what, "dataset %s %s", type_text, shape[0] ? shape : "scalar");
-        H5Sclose(space);
-        H5Tclose(type);
-        H5Dclose(dataset);
-    } else if (info->type != H5O_TYPE_GROUP) {
-        snprintf(what, sizeof what, "other");
-    }
-    if (strcmp(name, ".") != 0)
-        list->visit(name, what, list->context);
-    return 0;
-}
-
-cc_status cc_input_list(const char *path,
-                        void (*visit)(const char *name, const char *what, void *context),
-                        void *context, cc_error *err)
-{
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    cc_status status = check_file(path, err);
-    if (status != CC_OK)
-        return status;
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0)
-        return cc_fail(err, CC_ERR_INPUT, "cannot open HDF5 file '%s'", path);
-    list_context list = {visit, context};
-    herr_t result = H5Ovisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, list_object, &list);
-    H5Fclose(file);
-    if (result < 0)
-        return cc_fail(err, CC_ERR_INPUT, "cannot list the objects of '%s'", path);
     return CC_OK;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cubecast/datasets.h"
 #include "cubecast/outdir.h"
 #include "cubecast/version.h"
 
@@ -76,6 +77,15 @@ static json_t *parameters(const cc_render_options *options)
         (json_object_set_new(parameters, "inputs", json_integer(inputs)) != 0 ||
          json_object_set_new(parameters, "frames_per_input",
                              json_integer(options->frames_per_input)) != 0)) {
+        json_decref(parameters);
+        parameters = NULL;
+    }
+    /* One volume of a 4D dataset: which (left out otherwise, as manifests
+     * before --index did). */
+    if (parameters != NULL && options->index >= 0 &&
+        (json_object_set_new(parameters, "index", json_integer(options->index)) != 0 ||
+         json_object_set_new(parameters, "index_axis",
+                             json_string(options->index_axis == 0 ? "first" : "last")) != 0)) {
         json_decref(parameters);
         parameters = NULL;
     }
@@ -268,30 +278,33 @@ const char *cc_manifest_projection(const cc_manifest *manifest)
 typedef struct sweep_field {
     const char *object, *key; /* where it is */
     const char *label;        /* how the user knows it */
+    int optional;             /* left out when not given: absent is a value */
 } sweep_field;
 
 /* In the order a difference is reported: the options first, then what the
  * input holds. */
 static const sweep_field sweep_fields[] = {
-    {"parameters", "dataset", "--dataset"},
-    {"parameters", "frames", "--frames"},
-    {"parameters", "size", "--size"},
-    {"parameters", "start_deg", "--start-deg"},
-    {"parameters", "sweep_deg", "--sweep-deg"},
-    {"parameters", "precision", "--precision"},
-    {"parameters", "axis", "--axis"},
-    {"parameters", "elevation_deg", "--elevation"},
-    {"parameters", "zoom", "--zoom"},
-    {"parameters", "fit", "--fit"},
-    {"parameters", "spacing", "--spacing"},
-    {"parameters", "inputs", "the number of inputs"},
-    {"parameters", "frames_per_input", "--frames-per-input"},
-    {"parameters", "transfer_function", "the transfer function"},
-    {"parameters", "bit_depth", "--bit-depth"},
-    {"parameters", "background", "--background"},
-    {"input", "shape", "the input's shape"},
-    {"input", "type", "the input's type"},
-    {"input", "checksum", "the input's values (checksum)"},
+    {"parameters", "dataset", "--dataset", 0},
+    {"parameters", "index", "--index", 1},
+    {"parameters", "index_axis", "--index-axis", 1},
+    {"parameters", "frames", "--frames", 0},
+    {"parameters", "size", "--size", 0},
+    {"parameters", "start_deg", "--start-deg", 0},
+    {"parameters", "sweep_deg", "--sweep-deg", 0},
+    {"parameters", "precision", "--precision", 0},
+    {"parameters", "axis", "--axis", 0},
+    {"parameters", "elevation_deg", "--elevation", 0},
+    {"parameters", "zoom", "--zoom", 0},
+    {"parameters", "fit", "--fit", 0},
+    {"parameters", "spacing", "--spacing", 0},
+    {"parameters", "inputs", "the number of inputs", 0},
+    {"parameters", "frames_per_input", "--frames-per-input", 0},
+    {"parameters", "transfer_function", "the transfer function", 0},
+    {"parameters", "bit_depth", "--bit-depth", 0},
+    {"parameters", "background", "--background", 0},
+    {"input", "shape", "the input's shape", 0},
+    {"input", "type", "the input's type", 0},
+    {"input", "checksum", "the input's values (checksum)", 0},
 };
 
 /* Numbers by value (an integer 1 is the real 1.0), also inside arrays such
@@ -373,16 +386,29 @@ int cc_manifest_same_sweep(const cc_manifest *ours, const cc_manifest *theirs, c
         const sweep_field *field = &sweep_fields[f];
         json_t *mine = json_object_get(json_object_get(ours->root, field->object), field->key);
         json_t *other = json_object_get(json_object_get(theirs->root, field->object), field->key);
+        if (mine == NULL && field->optional && other != NULL) {
+            char there[160];
+            value_text(field->key, other, there, sizeof there);
+            snprintf(difference, difference_size, "%s is not given here but %s there", field->label,
+                     there);
+            return 0;
+        }
         if (mine == NULL)
             continue; /* not known yet on this side: compared once it is */
         json_t *assumed = other == NULL ? assumed_value(field->key) : NULL;
         other = assumed != NULL ? assumed : other;
         if (strcmp(field->key, "checksum") == 0 && other == NULL)
             continue; /* a manifest from before checksums */
-        int same = same_value(mine, other);
-        char here[160], there[160];
+        /* "anatomical" and "/anatomical" are one dataset, named by the user
+         * or chosen by cubecast. */
+        int same =
+            strcmp(field->key, "dataset") == 0 && json_is_string(mine) && json_is_string(other)
+                ? cc_dataset_same_name(json_string_value(mine), json_string_value(other))
+                : same_value(mine, other);
+        char here[160], there[160] = "not given";
         value_text(field->key, mine, here, sizeof here);
-        value_text(field->key, other, there, sizeof there);
+        if (other != NULL || !field->optional)
+            value_text(field->key, other, there, sizeof there);
         json_decref(assumed);
         if (same)
             continue;

@@ -65,6 +65,8 @@ cc_render_options cc_render_options_default(void)
 {
     cc_render_options options = {0};
     options.dataset = "density";
+    options.index = -1;
+    options.index_axis = 3;
     options.output = "out";
     options.frames = 10;
     options.size = 180;
@@ -162,6 +164,9 @@ cc_status cc_render_options_check(const cc_render_options *options, cc_error *er
     if (options->device != CC_DEVICE_AUTO && options->device != CC_DEVICE_CPU &&
         options->device != CC_DEVICE_CUDA)
         return cc_fail(err, CC_ERR_USAGE, "--device must be cpu, cuda or auto");
+    if (options->index < -1 || (options->index_axis != 0 && options->index_axis != 3))
+        return cc_fail(err, CC_ERR_USAGE,
+                       "--index must be 0 or more, and its axis the first (0) or the last (3)");
     if (options->overwrite && options->resume)
         return cc_fail(err, CC_ERR_USAGE,
                        "--overwrite and --resume contradict each other: --resume keeps a "

@@ -54,7 +54,7 @@ static void *prefetch_main(void *argument)
 #endif
     cc_input *input = NULL;
     pthread_mutex_lock(p->job.lock);
-    cc_status status = cc_input_open_local(p->job.path, p->job.dataset, &input, &p->error);
+    cc_status status = cc_input_open_local_choice(p->job.path, &p->job.choice, &input, &p->error);
     pthread_mutex_unlock(p->job.lock);
     if (status == CC_OK)
         status = read_slabs(p, input);

@@ -33,6 +33,20 @@ typedef struct cc_dataset_info {
  * variables the user has not set. */
 void cc_input_prepare_mpi(void);
 
+/* Which volume of a file to read: a 3D dataset whole, or one volume of a 4D
+ * dataset, the index held fixed along its first or last axis. */
+typedef struct cc_input_choice {
+    const char *dataset; /* "density", "/fields/rho" */
+    long index;          /* CC_INPUT_NO_INDEX: the dataset is 3D */
+    int index_axis;      /* the 4D dataset's axis: 0 (first) or 3 (last) */
+} cc_input_choice;
+
+#define CC_INPUT_NO_INDEX (-1L)
+
+/* Checks that need no collective call: path exists, is a regular file
+ * (opening a FIFO would block for ever) and is HDF5. */
+cc_status cc_input_check_file(const char *path, cc_error *err);
+
 /* Opens path and its dataset (a path like "density" or "/fields/rho") on comm
  * (collective).  Fails with a user-facing message if the file is missing or
  * not a regular file, not HDF5, the dataset is missing, not 3D, not numeric,
@@ -44,9 +58,18 @@ cc_status cc_input_open(const char *path, const char *dataset, MPI_Comm comm, cc
  * not thread-safe, so no two threads may call into it at once. */
 cc_status cc_input_open_local(const char *path, const char *dataset, cc_input **out, cc_error *err);
 
+/* cc_input_open and cc_input_open_local for one volume of a 4D dataset as
+ * well: every read then takes only that volume's part of the file, and
+ * cc_input_shape is the volume's.  --index on a 3D dataset, or past the
+ * axis's end, is CC_ERR_USAGE; a 4D dataset without one CC_ERR_INPUT. */
+cc_status cc_input_open_choice(const char *path, const cc_input_choice *choice, MPI_Comm comm,
+                               cc_input **out, cc_error *err);
+cc_status cc_input_open_local_choice(const char *path, const cc_input_choice *choice,
+                                     cc_input **out, cc_error *err);
+
 void cc_input_close(cc_input *input);
 
-/* Shape (nx, ny, nz) of the dataset. */
+/* Shape (nx, ny, nz) of the dataset (of the volume read, for a 4D one). */
 const long *cc_input_shape(const cc_input *input);
 
 /* The dataset's type as info prints it ("float32", "int16", ...). */
@@ -80,10 +103,5 @@ void cc_input_set_piece_bytes(cc_input *input, size_t bytes);
 
 /* Bytes this rank has read from the file so far. */
 unsigned long long cc_input_bytes_read(const cc_input *input);
-
-/* Prints the objects of an HDF5 file (serial; for `cubecast info`). */
-cc_status cc_input_list(const char *path,
-                        void (*visit)(const char *name, const char *what, void *context),
-                        void *context, cc_error *err);
 
 #endif

@@ -48,7 +48,10 @@ typedef struct cc_render_options {
     int frames_per_input;
     const char *inputs_list; /* --inputs LIST */
     char **input_storage;    /* its paths (cc_render_options_release) */
-    const char *dataset;     /* "density" */
+    const char *dataset;     /* --dataset, else "density" until the driver chooses */
+    int dataset_given;       /* --dataset was given: no choosing */
+    long index;              /* --index T: volume T of a 4D dataset; -1: none */
+    int index_axis;          /* --index-axis: the 4D dataset's axis, 0 (first) or 3 (last) */
     const char *output;      /* "out" */
     int frames;              /* F = 10 */
     int size;                /* N = 180 */

@@ -29,10 +29,11 @@ typedef cc_status (*cc_prefetch_extra)(void *context, cc_input *input, pthread_m
                                        uint32_t *checksum, cc_error *err);
 
 typedef struct cc_prefetch_job {
-    const char *path, *dataset;
-    cc_box read;       /* the voxels to read (stored axes), within volume's box */
-    cc_volume *volume; /* where they go; its axis order is the camera's */
-    cc_box scan;       /* the voxels whose checksum this rank adds */
+    const char *path;
+    cc_input_choice choice; /* which dataset, which volume of a 4D one */
+    cc_box read;            /* the voxels to read (stored axes), within volume's box */
+    cc_volume *volume;      /* where they go; its axis order is the camera's */
+    cc_box scan;            /* the voxels whose checksum this rank adds */
     cc_prefetch_extra extra;
     void *extra_context;
     pthread_mutex_t *lock; /* HDF5's */

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cubecast/camera.h"
+#include "cubecast/datasets.h"
 #include "cubecast/histogram.h"
 #include "cubecast/input.h"
 #include "cubecast/memory.h"
@@ -31,10 +32,31 @@ typedef struct value_stats {
     cc_histogram *values;        /* every value, as --tf auto sees them */
 } value_stats;
 
-static void print_object(const char *name, const char *what, void *context)
+static const char *axis_name(int axis)
 {
-    (void)context;
-    printf("  /%s  %s\n", name, what);
+    return axis == 0 ? "first" : "last";
+}
+
+/* One line per object; a dataset that does not render as it is says why,
+ * a 4D one how to render its volumes. */
+static void print_objects(const cc_dataset_list *list)
+{
+    for (size_t i = 0; i < cc_dataset_list_count(list); i++) {
+        const cc_dataset_entry *entry = cc_dataset_list_entry(list, i);
+        if (entry->fit == CC_FIT_GROUP) {
+            printf("  %s  group\n", entry->name);
+            continue;
+        }
+        printf("  %s  dataset %s %s", entry->name, entry->type_name,
+               entry->shape_text[0] ? entry->shape_text : "scalar");
+        if (entry->fit == CC_FIT_NONE)
+            printf(": cannot be rendered: %s", entry->reason);
+        else if (entry->fit == CC_FIT_VOLUMES)
+            printf(": 4D: render one volume with --index T, T along the last axis (0..%ld), "
+                   "or along the first with --index-axis first (0..%ld)",
+                   entry->shape[3] - 1, entry->shape[0] - 1);
+        printf("\n");
+    }
 }
 
 static void count_values(value_stats *stats, const double *values, size_t count, int pass)
@@ -159,9 +181,10 @@ static void print_memory(const long shape[3])
 }
 
 /* What --tf auto would choose here, as the options that say it outright. */
-static void print_auto(const char *path, const char *dataset, const long shape[3],
+static void print_auto(const char *path, const cc_input_choice *volume, const long shape[3],
                        const cc_histogram *values)
 {
+    const char *dataset = volume->dataset;
     cc_render_options options = cc_render_options_default();
     options.tf = "auto";
     cc_tf tf;
@@ -176,19 +199,33 @@ static void print_auto(const char *path, const char *dataset, const long shape[3
     printf("--tf auto here means: %s scale, data range %.6g:%.6g, %d bands from %s\n",
            tf.log_scale ? "log" : "linear", source.data_range[0], source.data_range[1],
            tf.band_count, source.colormap);
-    printf("render with it: cubecast render %s%s%s --tf auto --scale %s --data-range %.6g:%.6g\n",
+    char index[64] = "";
+    if (volume->index >= 0)
+        snprintf(index, sizeof index, "%s --index %ld",
+                 volume->index_axis == 0 ? " --index-axis first" : "", volume->index);
+    printf("render with it: cubecast render %s%s%s%s --tf auto --scale %s --data-range "
+           "%.6g:%.6g\n",
            path, strcmp(dataset, "density") == 0 ? "" : " --dataset ",
-           strcmp(dataset, "density") == 0 ? "" : dataset, tf.log_scale ? "log" : "linear",
+           strcmp(dataset, "density") == 0 ? "" : dataset, index, tf.log_scale ? "log" : "linear",
            source.data_range[0], source.data_range[1]);
 }
 
-static void print_dataset(const cc_dataset_info *info)
+/* The dataset's header and storage; shape is the volume's (a 4D dataset's
+ * less its index axis). */
+static void print_dataset(const cc_input_choice *volume, const cc_dataset_info *info,
+                          const long shape[3])
 {
-    printf("shape: %ld x %ld x %ld\n", info->shape[0], info->shape[1], info->shape[2]);
+    printf("\ndataset %s", volume->dataset);
+    if (info->rank == 4)
+        printf(", volume %ld along its %s axis (the dataset is %ld x %ld x %ld x %ld)",
+               volume->index, axis_name(volume->index_axis), info->shape[0], info->shape[1],
+               info->shape[2], info->shape[3]);
+    printf("\nshape: %ld x %ld x %ld\n", shape[0], shape[1], shape[2]);
     printf("type: %s\n", info->type_name);
     printf("layout: %s", info->layout);
-    if (info->chunk_rank == 3)
-        printf(" (%ld x %ld x %ld)", info->chunk[0], info->chunk[1], info->chunk[2]);
+    for (int d = 0; d < info->chunk_rank && d < 8; d++)
+        printf("%s%ld%s", d == 0 ? " (" : " x ", info->chunk[d],
+               d == info->chunk_rank - 1 ? ")" : "");
     if (info->filters[0] != '\0')
         printf(", %s", info->filters);
     printf("\n");
@@ -213,26 +250,17 @@ static void print_spacing(const cc_input *input)
         printf("no spacing attribute; --spacing auto uses this)\n");
 }
 
-cc_status cc_cli_info(const char *path, const char *dataset, cc_error *err)
+/* The volume's shape, type, layout, spacing, memory and values. */
+static cc_status describe_volume(const char *path, const cc_input_choice *volume, cc_input *input,
+                                 cc_error *err)
 {
-    printf("%s:\n", path);
-    cc_status status = cc_input_list(path, print_object, NULL, err);
-    if (status != CC_OK)
-        return status;
-    cc_input *input;
-    status = cc_input_open(path, dataset, MPI_COMM_SELF, &input, err);
-    if (status != CC_OK)
-        return status;
     cc_dataset_info info;
     value_stats stats = {INFINITY, -INFINITY, 0, 0, NULL, calloc(1, sizeof(cc_histogram))};
-    if (stats.values == NULL) {
-        cc_input_close(input);
+    if (stats.values == NULL)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
-    }
-    status = cc_input_describe(input, &info, err);
+    cc_status status = cc_input_describe(input, &info, err);
     if (status == CC_OK) {
-        printf("\ndataset %s\n", dataset);
-        print_dataset(&info);
+        print_dataset(volume, &info, cc_input_shape(input));
         print_spacing(input);
         print_memory(cc_input_shape(input));
         status = scan(input, &stats, 0, err);
@@ -252,10 +280,63 @@ cc_status cc_cli_info(const char *path, const char *dataset, cc_error *err)
                    percentile(&stats, 0.25), percentile(&stats, 0.5), percentile(&stats, 0.75),
                    percentile(&stats, 0.95), percentile(&stats, 0.99), stats.max);
         printf("transfer function bands: ln(value) near -3 (blue), 3 (green), 9 (yellow)\n");
-        print_auto(path, dataset, cc_input_shape(input), stats.values);
+        print_auto(path, volume, cc_input_shape(input), stats.values);
     }
     free(stats.bins);
     free(stats.values);
+    return status;
+}
+
+/* The dataset render would take without --dataset; 0 (a line printed
+ * instead) when there is none or several: info has still described the
+ * file.  --index without a 4D dataset is the user's error. */
+static cc_status choose(const cc_dataset_list *list, const char *path, cc_input_choice *volume,
+                        char *name, size_t name_size, int *chosen, cc_error *err)
+{
+    char why[128];
+    cc_error choice;
+    cc_status status = cc_dataset_choose(list, path, volume->index >= 0, name, name_size, why,
+                                         sizeof why, &choice);
+    *chosen = status == CC_OK;
+    if (status == CC_ERR_USAGE) {
+        *err = choice;
+        return status;
+    }
+    if (status != CC_OK)
+        printf("\n%s\n", choice.message);
+    else if (why[0] != '\0')
+        printf("\nusing dataset %s (%s)\n", name, why);
+    volume->dataset = name;
+    return CC_OK;
+}
+
+cc_status cc_cli_info(const char *path, const cc_input_choice *given, cc_error *err)
+{
+    printf("%s:\n", path);
+    cc_dataset_list *list;
+    cc_status status = cc_dataset_list_read(path, &list, err);
+    if (status != CC_OK)
+        return status;
+    print_objects(list);
+    cc_input_choice volume = *given;
+    char name[1024];
+    int chosen = 1;
+    if (volume.dataset == NULL)
+        status = choose(list, path, &volume, name, sizeof name, &chosen, err);
+    cc_dataset_list_destroy(list);
+    if (status != CC_OK || !chosen)
+        return status;
+    cc_input *input;
+    status = cc_input_open_choice(path, &volume, MPI_COMM_SELF, &input, err);
+    /* A dataset the user did not name (density) that does not render as it
+     * is: the listing above says so, and info has done its work. */
+    if (status == CC_ERR_INPUT && given->dataset == NULL) {
+        printf("\n%s\n", err->message);
+        return CC_OK;
+    }
+    if (status != CC_OK)
+        return status;
+    status = describe_volume(path, &volume, input, err);
     cc_input_close(input);
     return status;
 }

@@ -69,11 +69,12 @@ static int run_generate(int argc, char **argv, int rank)
 
 static int run_info(int argc, char **argv, int rank)
 {
-    const char *path, *dataset;
+    const char *path;
+    cc_input_choice volume;
     cc_cli_action action;
     cc_error err;
     cc_error_clear(&err);
-    cc_status status = cc_cli_parse_info(argc, argv, &path, &dataset, &action, &err);
+    cc_status status = cc_cli_parse_info(argc, argv, &path, &volume, &action, &err);
     if (status == CC_OK && action != CC_CLI_RUN) {
         if (rank == 0)
             fputs(action == CC_CLI_HELP ? cc_usage_info : "cubecast " CC_VERSION_STRING "\n",
@@ -81,7 +82,7 @@ static int run_info(int argc, char **argv, int rank)
         return 0;
     }
     if (status == CC_OK && rank == 0)
-        status = cc_cli_info(path, dataset != NULL ? dataset : "density", &err);
+        status = cc_cli_info(path, &volume, &err);
     MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
     return report(status, &err, rank);
 }

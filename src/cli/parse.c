@@ -27,7 +27,12 @@ const char cc_usage_render[] =
     "  sweep: frame f renders input f / K at frame f's angle.\n"
     "  --inputs LIST           the inputs, one path a line ('#' lines skipped)\n"
     "  --frames-per-input K    frames per input of a series (default 1); F = inputs x K\n"
-    "  --dataset PATH          dataset to render (default: density; nested: /fields/rho)\n"
+    "  --dataset PATH          dataset to render (nested: /fields/rho); default: density,\n"
+    "                          else the file's only 3D numeric dataset\n"
+    "  --index T               render volume T of a 4D dataset (0-based), T along\n"
+    "                          its last axis: nibabel's (x, y, z, t) order\n"
+    "  --index-axis first|last the 4D dataset's axis T counts along (default last;\n"
+    "                          first for (t, z, y, x) files)\n"
     "  -o, --output DIR        output folder (default: out)\n"
     "  --frames F              frames in the sweep (default: 10)\n"
     "  --size N                camera samples per axis; frames are N x N (default: 180)\n"
@@ -92,10 +97,13 @@ const char cc_usage_generate[] =
     "  --force                 replace OUT.h5 if it exists (default: refuse)\n";
 
 const char cc_usage_info[] =
-    "usage: cubecast info INPUT.h5 [--dataset PATH]\n"
+    "usage: cubecast info INPUT.h5 [--dataset PATH] [--index T] [--index-axis first|last]\n"
     "\n"
-    "Lists the file's datasets and, for one dataset (default: density), its\n"
-    "shape, type, layout and the distribution of ln(value).\n";
+    "Lists every dataset of the file with its shape and type, and why one cannot\n"
+    "be rendered as it is (for a 4D one, how to render its volumes).  Then, for\n"
+    "the dataset render would take (density, else the file's only 3D numeric\n"
+    "dataset, or the one --dataset names), its shape, type, layout and the\n"
+    "distribution of ln(value); --index T describes volume T of a 4D dataset.\n";
 
 static cc_status parse_long(const char *option, const char *text, long lo, long hi, long *out,
                             cc_error *err)
@@ -210,8 +218,38 @@ enum {
     OPT_INPUTS,
     OPT_FRAMES_PER_INPUT,
     OPT_PROJECTION_SIZE,
-    OPT_FORCE
+    OPT_FORCE,
+    OPT_INDEX,
+    OPT_INDEX_AXIS
 };
+
+/* --index-axis first|last: the 4D dataset's axis 0 or 3. */
+static cc_status parse_index_axis(const char *text, int *axis, cc_error *err)
+{
+    if (strcmp(text, "first") == 0 || strcmp(text, "last") == 0) {
+        *axis = text[0] == 'f' ? 0 : 3;
+        return CC_OK;
+    }
+    return cc_fail(err, CC_ERR_USAGE, "--index-axis must be first or last, not '%s'", text);
+}
+
+/* --index T, a volume of a 4D dataset; its axis only with it. */
+static cc_status volume_option(int code, const char *value, long *index, int *axis, int *axis_given,
+                               cc_error *err)
+{
+    if (code == OPT_INDEX)
+        return parse_long("--index", value, 0, LONG_MAX, index, err);
+    *axis_given = 1;
+    return parse_index_axis(value, axis, err);
+}
+
+static cc_status check_volume_options(long index, int axis_given, cc_error *err)
+{
+    if (axis_given && index < 0)
+        return cc_fail(err, CC_ERR_USAGE,
+                       "--index-axis says along which axis --index T counts; give --index T too");
+    return CC_OK;
+}
 
 /* A:B of finite numbers with A < B, or (percentiles_too) pLO:pHI with
  * 0 <= LO < HI <= 100, or (automatic_too) "auto". */
@@ -379,6 +417,7 @@ static cc_status render_option(int code, const char *value, cc_render_options *o
     switch (code) {
     case OPT_DATASET:
         options->dataset = value;
+        options->dataset_given = 1;
         return CC_OK;
     case 'o':
         options->output = value;
@@ -580,6 +619,8 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
         {"device", required_argument, NULL, OPT_DEVICE},
         {"inputs", required_argument, NULL, OPT_INPUTS},
         {"frames-per-input", required_argument, NULL, OPT_FRAMES_PER_INPUT},
+        {"index", required_argument, NULL, OPT_INDEX},
+        {"index-axis", required_argument, NULL, OPT_INDEX_AXIS},
         {"tf", required_argument, NULL, OPT_TF},
         {"scale", required_argument, NULL, OPT_SCALE},
         {"data-range", required_argument, NULL, OPT_DATA_RANGE},
@@ -603,7 +644,8 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
     *action = CC_CLI_RUN;
     opterr = 0;
     optind = 0; /* 0, not 1: glibc then forgets a previous parse entirely */
-    int code, range_given = 0, frames_given = 0, per_input_given = 0, composite_given = 0;
+    int code, range_given = 0, frames_given = 0, per_input_given = 0, composite_given = 0,
+              axis_given = 0;
     /* Options may follow the file, so no "+" (stop at the first word). */
     while ((code = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
         if (code == '?' || code == ':')
@@ -612,13 +654,18 @@ cc_status cc_cli_parse_render(int argc, char **argv, cc_render_options *options,
         frames_given |= code == OPT_FRAMES;
         per_input_given |= code == OPT_FRAMES_PER_INPUT;
         composite_given |= code == OPT_COMPOSITE;
-        cc_status status = render_option(code, optarg, options, action, err);
+        cc_status status = code == OPT_INDEX || code == OPT_INDEX_AXIS
+                               ? volume_option(code, optarg, &options->index, &options->index_axis,
+                                               &axis_given, err)
+                               : render_option(code, optarg, options, action, err);
         if (status != CC_OK)
             return status;
     }
     if (*action != CC_CLI_RUN)
         return CC_OK;
-    cc_status status = series_inputs(argc, argv, options, err);
+    cc_status status = check_volume_options(options->index, axis_given, err);
+    if (status == CC_OK)
+        status = series_inputs(argc, argv, options, err);
     if (status == CC_OK)
         status = series_frames(options, frames_given, per_input_given, err);
     if (status == CC_OK && !range_given)
@@ -773,32 +820,42 @@ cc_status cc_cli_parse_generate(int argc, char **argv, const char **path,
     return status;
 }
 
-cc_status cc_cli_parse_info(int argc, char **argv, const char **path, const char **dataset,
+cc_status cc_cli_parse_info(int argc, char **argv, const char **path, cc_input_choice *volume,
                             cc_cli_action *action, cc_error *err)
 {
     static const struct option longs[] = {
         {"dataset", required_argument, NULL, OPT_DATASET},
+        {"index", required_argument, NULL, OPT_INDEX},
+        {"index-axis", required_argument, NULL, OPT_INDEX_AXIS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
     };
     *action = CC_CLI_RUN;
     *path = NULL;
-    *dataset = NULL;
+    *volume = (cc_input_choice){NULL, CC_INPUT_NO_INDEX, 3};
     opterr = 0;
     optind = 0; /* 0, not 1: glibc then forgets a previous parse entirely */
-    int code;
+    int code, axis_given = 0;
     while ((code = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         if (code == '?' || code == ':')
             return unknown_option(argc, argv, code, err);
+        cc_status status = CC_OK;
         if (code == OPT_DATASET)
-            *dataset = optarg;
+            volume->dataset = optarg;
+        else if (code == OPT_INDEX || code == OPT_INDEX_AXIS)
+            status =
+                volume_option(code, optarg, &volume->index, &volume->index_axis, &axis_given, err);
         else
             *action = code == 'h' ? CC_CLI_HELP : CC_CLI_VERSION;
+        if (status != CC_OK)
+            return status;
     }
     if (*action != CC_CLI_RUN)
         return CC_OK;
-    cc_status status = positional(argc, argv, path, "info", err);
+    cc_status status = check_volume_options(volume->index, axis_given, err);
+    if (status == CC_OK)
+        status = positional(argc, argv, path, "info", err);
     if (status == CC_OK && *path == NULL)
         status = cc_fail(err, CC_ERR_USAGE, "no input file given (usage: cubecast info INPUT.h5)");
     return status;

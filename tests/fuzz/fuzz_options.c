@@ -595,14 +595,16 @@ static void fuzz_info(const uint8_t *data, size_t size)
     words w, fresh;
     words_split(&w, "info", data, size);
     words_split(&fresh, "info", data, size);
-    const char *path, *dataset, *clean_path, *clean_dataset;
+    const char *path, *clean_path;
+    cc_input_choice volume, clean_volume;
     cc_cli_action action, clean_action;
     cc_error err = {0}, clean_err = {0};
     optopt = 0;
-    cc_status status = cc_cli_parse_info(w.argc, w.argv, &path, &dataset, &action, &err);
+    cc_status status = cc_cli_parse_info(w.argc, w.argv, &path, &volume, &action, &err);
+    const char *dataset = volume.dataset;
     int short_option = optopt;
     reset_getopt(1);
-    cc_status clean = cc_cli_parse_info(fresh.argc, fresh.argv, &clean_path, &clean_dataset,
+    cc_status clean = cc_cli_parse_info(fresh.argc, fresh.argv, &clean_path, &clean_volume,
                                         &clean_action, &clean_err);
     reset_getopt(0);
     check_repeatable("info", status, action, &err, clean, clean_action, &clean_err);
@@ -621,11 +623,13 @@ static void fuzz_info(const uint8_t *data, size_t size)
         }
         words_adds(&again, "--");
         words_adds(&again, path);
-        const char *path2, *dataset2;
+        const char *path2;
+        cc_input_choice volume2;
         cc_cli_action action2;
         cc_error err2 = {0};
         cc_status status2 =
-            cc_cli_parse_info(again.argc, again.argv, &path2, &dataset2, &action2, &err2);
+            cc_cli_parse_info(again.argc, again.argv, &path2, &volume2, &action2, &err2);
+        const char *dataset2 = volume2.dataset;
         reset_getopt(0);
         if (status2 != CC_OK || action2 != CC_CLI_RUN)
             fail("info: canonical form rejected: %s", err2.message);
