@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cubecast/collective.h"
+#include "cubecast/filters.h"
 
 /* The kernel addresses one (y, z) plane with 32-bit offsets. */
 #define CC_MAX_PLANE_VOXELS 2147483647L
@@ -154,8 +155,13 @@ static cc_status open_dataset(cc_input *input, cc_error *err)
             for (int d = 0; d < 3; d++)
                 input->chunk[d] = (long)chunk[d];
     }
+    char what[sizeof input->path + sizeof input->name + 32];
+    snprintf(what, sizeof what, "dataset '%s' in '%s'", name, input->path);
+    cc_status filters = dcpl >= 0 ? cc_filters_check(dcpl, what, err) : CC_OK;
     if (dcpl >= 0)
         H5Pclose(dcpl);
+    if (filters != CC_OK)
+        return filters;
     if ((double)dims[1] * (double)dims[2] > (double)CC_MAX_PLANE_VOXELS)
         return cc_fail(
             err, CC_ERR_INPUT,
@@ -190,6 +196,7 @@ static cc_status input_new(const char *path, const char *dataset, MPI_Comm comm,
     input->file = input->dataset = -1;
     input->comm = comm;
     input->piece_bytes = CC_PIECE_BYTES;
+    cc_filters_register();
     if (strlen(path) >= sizeof input->path || strlen(dataset) >= sizeof input->name)
         return cc_fail(err, CC_ERR_USAGE, "input path or dataset name too long");
     strcpy(input->path, path);
@@ -288,21 +295,7 @@ static void describe_layout(hid_t dcpl, cc_dataset_info *info)
         for (int d = 0; d < info->chunk_rank; d++)
             info->chunk[d] = (long)chunk[d];
     }
-    int filters = H5Pget_nfilters(dcpl);
-    size_t used = 0;
-    for (int f = 0; f < filters && used < sizeof info->filters; f++) {
-        unsigned flags, values[8];
-        size_t value_count = 8;
-        char name[64] = "";
-        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)f, &flags, &value_count, values,
-                                         sizeof name, name, NULL);
-        if (id == H5Z_FILTER_DEFLATE && value_count > 0)
-            used += (size_t)snprintf(info->filters + used, sizeof info->filters - used,
-                                     "%sdeflate(%u)", f ? ", " : "", values[0]);
-        else
-            used += (size_t)snprintf(info->filters + used, sizeof info->filters - used, "%s%s",
-                                     f ? ", " : "", name[0] ? name : "filter");
-    }
+    cc_filters_describe(dcpl, info->filters, sizeof info->filters);
 }
 
 cc_status cc_input_describe(const cc_input *input, cc_dataset_info *info, cc_error *err)
@@ -726,14 +719,20 @@ typedef struct list_context {
 static herr_t list_object(hid_t object, const char *name, const H5O_info_t *info, void *data)
 {
     list_context *list = data;
-    char what[256] = "group";
+    char what[512] = "group";
     if (info->type == H5O_TYPE_DATASET) {
         hid_t dataset = H5Dopen2(object, name, H5P_DEFAULT);
         hid_t type = H5Dget_type(dataset), space = H5Dget_space(dataset);
         char shape[128], type_text[64];
         describe_shape(space, shape, sizeof shape);
         type_name(type, type_text, sizeof type_text);
-        snprintf(what, sizeof what, "dataset %s %s", type_text, shape[0] ? shape : "scalar");
+        hid_t dcpl = H5Dget_create_plist(dataset);
+        char filters[256] = "";
+        if (dcpl >= 0)
+            cc_filters_describe(dcpl, filters, sizeof filters);
+        H5Pclose(dcpl);
+        snprintf(what, sizeof what, "dataset %s %s%s%s", type_text, shape[0] ? shape : "scalar",
+                 filters[0] ? ", " : "", filters);
         H5Sclose(space);
         H5Tclose(type);
         H5Dclose(dataset);
@@ -750,6 +749,7 @@ cc_status cc_input_list(const char *path,
                         void *context, cc_error *err)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    cc_filters_register();
     cc_status status = check_file(path, err);
     if (status != CC_OK)
         return status;
