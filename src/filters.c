@@ -344,6 +344,19 @@ cc_status cc_filters_check(hid_t dcpl, const char *what, cc_error *err)
     return CC_OK;
 }
 
+int cc_filters_any_optional(hid_t dcpl)
+{
+    int count = H5Pget_nfilters(dcpl);
+    for (int f = 0; f < count; f++) {
+        unsigned flags = 0;
+        size_t value_count = 0;
+        if (H5Pget_filter2(dcpl, (unsigned)f, &flags, &value_count, NULL, 0, NULL, NULL) >= 0 &&
+            (flags & H5Z_FLAG_OPTIONAL))
+            return 1;
+    }
+    return 0;
+}
+
 /* " level 4" for deflate, " lz4" for Blosc's inner compressor. */
 static void filter_setting(const filter_entry *entry, char *out, size_t out_size)
 {

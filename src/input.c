@@ -31,6 +31,7 @@ struct cc_input {
     long chunk[3];      /* the chunk shape, 0 when not chunked */
     size_t piece_bytes; /* the bound of a permuted read's buffer */
     unsigned long long bytes_read;
+    int optional_filters; /* chunks may lack a filter: read independently */
     MPI_Comm comm;
     char path[4096];
     char name[1024];
@@ -158,6 +159,7 @@ static cc_status open_dataset(cc_input *input, cc_error *err)
     char what[sizeof input->path + sizeof input->name + 32];
     snprintf(what, sizeof what, "dataset '%s' in '%s'", name, input->path);
     cc_status filters = dcpl >= 0 ? cc_filters_check(dcpl, what, err) : CC_OK;
+    input->optional_filters = dcpl >= 0 && cc_filters_any_optional(dcpl);
     if (dcpl >= 0)
         H5Pclose(dcpl);
     if (filters != CC_OK)
@@ -401,6 +403,16 @@ static void to_hsize(const long in[3], hsize_t out[3])
         out[d] = (hsize_t)in[d];
 }
 
+/* HDF5 1.10's collective reads of filtered chunks run every chunk through
+ * the whole pipeline, ignoring the chunk's record of an optional filter
+ * that was skipped when it was written (h5py's LZF skips a chunk it cannot
+ * shrink; the chunk is stored as it was), so such a chunk fails to decode.
+ * Independent reads honour the record; every rank still makes the call. */
+static H5FD_mpio_xfer_t transfer_mode(const cc_input *input, int collective)
+{
+    return collective && !input->optional_filters ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT;
+}
+
 /* One H5Dread of box into the volume's storage. */
 static herr_t read_box(cc_input *input, const cc_box *box, cc_volume *volume, int collective)
 {
@@ -424,7 +436,7 @@ static herr_t read_box(cc_input *input, const cc_box *box, cc_volume *volume, in
     }
     hid_t transfer = H5Pcreate(H5P_DATASET_XFER);
     if (input->comm != MPI_COMM_NULL)
-        H5Pset_dxpl_mpio(transfer, collective ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT);
+        H5Pset_dxpl_mpio(transfer, transfer_mode(input, collective));
     hid_t memory_type =
         cc_volume_precision(volume) == CC_DOUBLE ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT;
     herr_t result = H5Dread(input->dataset, memory_type, memory, file_space, transfer,
@@ -552,7 +564,7 @@ static herr_t read_piece(cc_input *input, const cc_box *piece, void *buffer, hid
     }
     hid_t transfer = H5Pcreate(H5P_DATASET_XFER);
     if (input->comm != MPI_COMM_NULL)
-        H5Pset_dxpl_mpio(transfer, collective ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT);
+        H5Pset_dxpl_mpio(transfer, transfer_mode(input, collective));
     double nothing; /* HDF5 wants a buffer even for an empty selection */
     herr_t result = H5Dread(input->dataset, memory_type, memory, file_space, transfer,
                             buffer != NULL ? buffer : &nothing);
