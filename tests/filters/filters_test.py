@@ -16,8 +16,10 @@ CASE is one of:
   frames       one process (frames mode): every compressed file's frames and
                projection equal the reference's byte for byte, and its
                manifest's input checksum and frame CRCs equal the
-               reference's; the same with HDF5_PLUGIN_PATH naming an empty
-               folder (the decoders need no plugin)
+               reference's; so are those of LZ4 chunks written by hand
+               (1000-byte blocks stored as they are, the last shorter); the
+               same with HDF5_PLUGIN_PATH naming an empty folder (the
+               decoders need no plugin)
   bricks       mpiexec -np 3 --decomp bricks (each rank reads a sub-box of
                the chunks, collectively) and -np 2 frames mode: the same
   series       a series of compressed copies (LZF, BZip2, Blosc/zstd, LZ4;
@@ -203,6 +205,13 @@ def case_frames(c, work):
             c.require(pixels(frame_files(references[reference])[1]).max() > 40, "the reference frame shows the cube")
         out = render_in(c, name, folder, None)
         frames_equal(c, name, out, references[reference])
+    # LZ4's format by hand: blocks of 1000 bytes stored as they are (a
+    # block's stored size equal to its size), the last one shorter.
+    folder = os.path.join(work, "lz4_by_hand")
+    write_lz4_stored_blocks(folder, 1000)
+    out = render_in(c, "lz4_by_hand", folder, None)
+    frames_equal(c, "LZ4 chunks of stored 1000-byte blocks (written by hand)", out,
+                 references[os.path.join(work, "plain_f4")])
     # A user's HDF5_PLUGIN_PATH replaces HDF5's plugin folder: the built-in
     # decoders do not depend on it.
     empty = tempfile.mkdtemp(prefix="plugins_", dir=work)
@@ -250,6 +259,33 @@ def case_series(c, work):
                     f"{tag}: {os.path.basename(g)} pixels equal the reference's")
 
 
+def chunk_blocks(data):
+    """Every chunk of data (padded to the full chunk) by its offset."""
+    for i in range(0, SHAPE[0], CHUNKS[0]):
+        for j in range(0, SHAPE[1], CHUNKS[1]):
+            for k in range(0, SHAPE[2], CHUNKS[2]):
+                block = np.zeros(CHUNKS, data.dtype)
+                part = data[i:i + CHUNKS[0], j:j + CHUNKS[1], k:k + CHUNKS[2]]
+                block[:part.shape[0], :part.shape[1], :part.shape[2]] = part
+                yield (i, j, k), block.tobytes()
+
+
+def write_lz4_stored_blocks(folder, block):
+    """An LZ4 (32004) dataset whose chunks are written in the filter's
+    format by hand: the decoded size (8 bytes, big-endian), the block size
+    (4 bytes), then each block's stored size (4 bytes) and its bytes, here
+    all stored as they are."""
+    os.makedirs(folder, exist_ok=True)
+    with h5py.File(os.path.join(folder, "cube.h5"), "w") as h5:
+        ds = h5.create_dataset("density", shape=SHAPE, dtype="f4", chunks=CHUNKS, **hdf5plugin.LZ4())
+        for offset, raw in chunk_blocks(values("f4")):
+            stored = len(raw).to_bytes(8, "big") + block.to_bytes(4, "big")
+            for at in range(0, len(raw), block):
+                part = raw[at:at + block]
+                stored += len(part).to_bytes(4, "big") + part
+            ds.id.write_direct_chunk(offset, stored)
+
+
 def write_unknown_filter(path, filter_id):
     """A chunked dataset whose pipeline names filter_id, which no library
     has: h5py is told not to check, and the chunks are written raw."""
@@ -257,13 +293,8 @@ def write_unknown_filter(path, filter_id):
     with h5py.File(path, "w") as h5:
         ds = h5.create_dataset("density", shape=SHAPE, dtype="f4", chunks=CHUNKS,
                                compression=filter_id, allow_unknown_filter=True)
-        for i in range(0, SHAPE[0], CHUNKS[0]):
-            for j in range(0, SHAPE[1], CHUNKS[1]):
-                for k in range(0, SHAPE[2], CHUNKS[2]):
-                    block = np.zeros(CHUNKS, "f4")
-                    part = data[i:i + CHUNKS[0], j:j + CHUNKS[1], k:k + CHUNKS[2]]
-                    block[:part.shape[0], :part.shape[1], :part.shape[2]] = part
-                    ds.id.write_direct_chunk((i, j, k), block.tobytes())
+        for offset, raw in chunk_blocks(data):
+            ds.id.write_direct_chunk(offset, raw)
 
 
 def ranks_run(np_ranks, argv, work, env):
