@@ -344,14 +344,24 @@ cc_status cc_filters_check(hid_t dcpl, const char *what, cc_error *err)
     return CC_OK;
 }
 
-int cc_filters_any_optional(hid_t dcpl)
+/* HDF5's deflate, shuffle, Fletcher32, N-bit and scale-offset filters
+ * never fail on a chunk they cannot shrink (deflate's output buffer has
+ * zlib's bound), so no chunk is stored without them. */
+static int never_skipped(H5Z_filter_t id)
+{
+    return id == H5Z_FILTER_DEFLATE || id == H5Z_FILTER_SHUFFLE || id == H5Z_FILTER_FLETCHER32 ||
+           id == H5Z_FILTER_NBIT || id == H5Z_FILTER_SCALEOFFSET;
+}
+
+int cc_filters_may_skip(hid_t dcpl)
 {
     int count = H5Pget_nfilters(dcpl);
     for (int f = 0; f < count; f++) {
         unsigned flags = 0;
         size_t value_count = 0;
-        if (H5Pget_filter2(dcpl, (unsigned)f, &flags, &value_count, NULL, 0, NULL, NULL) >= 0 &&
-            (flags & H5Z_FLAG_OPTIONAL))
+        H5Z_filter_t id =
+            H5Pget_filter2(dcpl, (unsigned)f, &flags, &value_count, NULL, 0, NULL, NULL);
+        if (id >= 0 && (flags & H5Z_FLAG_OPTIONAL) && !never_skipped(id))
             return 1;
     }
     return 0;

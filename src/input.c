@@ -31,7 +31,7 @@ struct cc_input {
     long chunk[3];      /* the chunk shape, 0 when not chunked */
     size_t piece_bytes; /* the bound of a permuted read's buffer */
     unsigned long long bytes_read;
-    int optional_filters; /* chunks may lack a filter: read independently */
+    int filters_may_skip; /* chunks may lack a filter: read independently */
     MPI_Comm comm;
     char path[4096];
     char name[1024];
@@ -159,7 +159,7 @@ static cc_status open_dataset(cc_input *input, cc_error *err)
     char what[sizeof input->path + sizeof input->name + 32];
     snprintf(what, sizeof what, "dataset '%s' in '%s'", name, input->path);
     cc_status filters = dcpl >= 0 ? cc_filters_check(dcpl, what, err) : CC_OK;
-    input->optional_filters = dcpl >= 0 && cc_filters_any_optional(dcpl);
+    input->filters_may_skip = dcpl >= 0 && cc_filters_may_skip(dcpl);
     if (dcpl >= 0)
         H5Pclose(dcpl);
     if (filters != CC_OK)
@@ -410,7 +410,7 @@ static void to_hsize(const long in[3], hsize_t out[3])
  * Independent reads honour the record; every rank still makes the call. */
 static H5FD_mpio_xfer_t transfer_mode(const cc_input *input, int collective)
 {
-    return collective && !input->optional_filters ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT;
+    return collective && !input->filters_may_skip ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT;
 }
 
 /* One H5Dread of box into the volume's storage. */

@@ -29,9 +29,10 @@ void cc_filters_register(void);
  * dataset for that line ("dataset 'rho' in 'a.h5'"). */
 cc_status cc_filters_check(hid_t dcpl, const char *what, cc_error *err);
 
-/* Whether a filter of dcpl is optional: a chunk it did not shrink may be
- * stored without it (HDF5 records that per chunk). */
-int cc_filters_any_optional(hid_t dcpl);
+/* Whether some chunks may be stored without one of dcpl's filters: an
+ * optional filter that fails on a chunk it cannot shrink (h5py's LZF) is
+ * skipped for that chunk, and HDF5 records that per chunk. */
+int cc_filters_may_skip(hid_t dcpl);
 
 /* The filters of dcpl as a user reads them, in the order they were applied
  * when writing: "shuffle (filter 2), deflate level 4 (filter 1)", with
