@@ -93,24 +93,26 @@ static uint64_t big_endian(const unsigned char *bytes, int count)
 
 #ifdef CC_HAVE_LZF
 /* LZF (32000, h5py): the chunk is one raw LZF stream.  h5py records the
- * chunk's size in cd_values[2]; older files may not, so a buffer too small
- * (E2BIG) is doubled and the stream decoded again. */
+ * chunk's size in cd_values[2], which the stream must decode to exactly;
+ * without it, a buffer too small (E2BIG) is doubled and the stream decoded
+ * again. */
 static size_t decode_lzf(unsigned flags, size_t cd_nelmts, const unsigned cd_values[],
                          size_t nbytes, size_t *buf_size, void **buf)
 {
     if (!(flags & H5Z_FLAG_REVERSE) || nbytes > UINT32_MAX)
         return 0;
-    size_t capacity = cd_nelmts >= 3 && cd_values[2] > 0 ? cd_values[2] : 4 * nbytes + 4096;
+    size_t expected = cd_nelmts >= 3 ? cd_values[2] : 0;
+    size_t capacity = expected > 0 ? expected : 4 * nbytes + 4096;
     while (capacity <= CC_MAX_CHUNK_BYTES) {
         void *out = H5allocate_memory(capacity, 0);
         if (out == NULL)
             return 0;
         errno = 0;
         unsigned decoded = lzf_decompress(*buf, (unsigned)nbytes, out, (unsigned)capacity);
-        if (decoded > 0)
+        if (decoded > 0 && (expected == 0 || decoded == expected))
             return replace_buffer(out, decoded, capacity, buf_size, buf);
         H5free_memory(out);
-        if (errno != E2BIG)
+        if (decoded > 0 || errno != E2BIG || expected > 0)
             return 0;
         capacity *= 2;
     }
@@ -141,10 +143,12 @@ static size_t decode_lz4(unsigned flags, size_t cd_nelmts, const unsigned cd_val
     size_t at = 12, done = 0;
     while (done < total) {
         size_t want = (size_t)(total - done < block ? total - done : block);
-        size_t stored = at + 4 <= nbytes ? (size_t)big_endian(in + at, 4) : SIZE_MAX;
-        if (stored > nbytes - at - 4 || want > INT32_MAX)
+        if (nbytes - at < 4) /* at <= nbytes throughout */
             break;
+        size_t stored = (size_t)big_endian(in + at, 4);
         at += 4;
+        if (stored > nbytes - at || want > INT32_MAX)
+            break;
         if (stored == want)
             memcpy(out + done, in + at, want);
         else if (LZ4_decompress_safe((const char *)in + at, (char *)out + done, (int)stored,
@@ -344,16 +348,16 @@ cc_status cc_filters_check(hid_t dcpl, const char *what, cc_error *err)
     return CC_OK;
 }
 
-/* HDF5's deflate, shuffle, Fletcher32, N-bit and scale-offset filters
- * never fail on a chunk they cannot shrink (deflate's output buffer has
- * zlib's bound), so no chunk is stored without them. */
-static int never_skipped(H5Z_filter_t id)
+/* HDF5's own deflate, shuffle, Fletcher32, N-bit and scale-offset filters
+ * never skip a chunk (deflate's output buffer has zlib's bound) and always
+ * decode to the chunk's size. */
+static int hdf5_own(H5Z_filter_t id)
 {
     return id == H5Z_FILTER_DEFLATE || id == H5Z_FILTER_SHUFFLE || id == H5Z_FILTER_FLETCHER32 ||
            id == H5Z_FILTER_NBIT || id == H5Z_FILTER_SCALEOFFSET;
 }
 
-int cc_filters_may_skip(hid_t dcpl)
+int cc_filters_collective_safe(hid_t dcpl)
 {
     int count = H5Pget_nfilters(dcpl);
     for (int f = 0; f < count; f++) {
@@ -361,10 +365,10 @@ int cc_filters_may_skip(hid_t dcpl)
         size_t value_count = 0;
         H5Z_filter_t id =
             H5Pget_filter2(dcpl, (unsigned)f, &flags, &value_count, NULL, 0, NULL, NULL);
-        if (id >= 0 && (flags & H5Z_FLAG_OPTIONAL) && !never_skipped(id))
-            return 1;
+        if (id < 0 || !hdf5_own(id))
+            return 0;
     }
-    return 0;
+    return 1;
 }
 
 /* " level 4" for deflate, " lz4" for Blosc's inner compressor. */

@@ -31,7 +31,7 @@ struct cc_input {
     long chunk[3];      /* the chunk shape, 0 when not chunked */
     size_t piece_bytes; /* the bound of a permuted read's buffer */
     unsigned long long bytes_read;
-    int filters_may_skip; /* chunks may lack a filter: read independently */
+    int independent; /* filters collective reads mishandle (filters.h) */
     MPI_Comm comm;
     char path[4096];
     char name[1024];
@@ -159,7 +159,7 @@ static cc_status open_dataset(cc_input *input, cc_error *err)
     char what[sizeof input->path + sizeof input->name + 32];
     snprintf(what, sizeof what, "dataset '%s' in '%s'", name, input->path);
     cc_status filters = dcpl >= 0 ? cc_filters_check(dcpl, what, err) : CC_OK;
-    input->filters_may_skip = dcpl >= 0 && cc_filters_may_skip(dcpl);
+    input->independent = dcpl >= 0 && !cc_filters_collective_safe(dcpl);
     if (dcpl >= 0)
         H5Pclose(dcpl);
     if (filters != CC_OK)
@@ -403,14 +403,12 @@ static void to_hsize(const long in[3], hsize_t out[3])
         out[d] = (hsize_t)in[d];
 }
 
-/* HDF5 1.10's collective reads of filtered chunks run every chunk through
- * the whole pipeline, ignoring the chunk's record of an optional filter
- * that was skipped when it was written (h5py's LZF skips a chunk it cannot
- * shrink; the chunk is stored as it was), so such a chunk fails to decode.
- * Independent reads honour the record; every rank still makes the call. */
+/* Datasets whose filters HDF5 1.10's collective reads mishandle
+ * (cc_filters_collective_safe: h5py's LZF chunks stored as they were fail
+ * there) are read independently; every rank still makes the call. */
 static H5FD_mpio_xfer_t transfer_mode(const cc_input *input, int collective)
 {
-    return collective && !input->filters_may_skip ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT;
+    return collective && !input->independent ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT;
 }
 
 /* One H5Dread of box into the volume's storage. */

@@ -29,10 +29,13 @@ void cc_filters_register(void);
  * dataset for that line ("dataset 'rho' in 'a.h5'"). */
 cc_status cc_filters_check(hid_t dcpl, const char *what, cc_error *err);
 
-/* Whether some chunks may be stored without one of dcpl's filters: an
- * optional filter that fails on a chunk it cannot shrink (h5py's LZF) is
- * skipped for that chunk, and HDF5 records that per chunk. */
-int cc_filters_may_skip(hid_t dcpl);
+/* Whether HDF5 1.10's collective reads can be trusted with dcpl's chunks:
+ * only where every filter is HDF5's own.  That path decodes every chunk
+ * with the whole pipeline, though an optional filter that could not shrink
+ * a chunk (h5py's LZF) left it as it was (HDF5 records that per chunk), and
+ * trusts a decoder's output to fill the chunk, which a corrupt chunk need
+ * not; independent reads check both. */
+int cc_filters_collective_safe(hid_t dcpl);
 
 /* The filters of dcpl as a user reads them, in the order they were applied
  * when writing: "shuffle (filter 2), deflate level 4 (filter 1)", with

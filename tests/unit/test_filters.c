@@ -81,7 +81,7 @@ static void test_check_and_describe(void)
     cc_error err;
     cc_error_clear(&err);
     CHECK(cc_filters_check(dcpl, "dataset 'd' in 'f.h5'", &err) == CC_OK);
-    CHECK(cc_filters_may_skip(dcpl)); /* LZ4, optional */
+    CHECK(!cc_filters_collective_safe(dcpl)); /* LZ4 */
     char text[256];
     cc_filters_describe(dcpl, text, sizeof text);
     CHECK(strcmp(text, "shuffle (filter 2), LZ4 (filter 32004)") == 0);
@@ -98,15 +98,16 @@ static void test_check_and_describe(void)
     CHECK(strstr(text, "(filter 40000, not available)") != NULL);
     H5Pclose(dcpl);
 
-    /* HDF5's own optional filters never skip a chunk; a mandatory one
-     * cannot. */
+    /* HDF5's own filters only: collective reads are safe; not with a
+     * decoder of cubecast's, even a mandatory one. */
     dcpl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(dcpl, 3, chunk);
     H5Pset_shuffle(dcpl);
     H5Pset_deflate(dcpl, 6);
     H5Pset_fletcher32(dcpl);
+    CHECK(cc_filters_collective_safe(dcpl));
     CHECK(H5Pset_filter(dcpl, 32001, H5Z_FLAG_MANDATORY, 0, NULL) >= 0);
-    CHECK(!cc_filters_may_skip(dcpl));
+    CHECK(!cc_filters_collective_safe(dcpl));
     cc_filters_describe(dcpl, text, sizeof text);
     CHECK(strcmp(text, "shuffle (filter 2), deflate level 6 (filter 1), Fletcher32 (filter 3), "
                        "Blosc (filter 32001)") == 0);
