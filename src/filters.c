@@ -93,7 +93,8 @@ static uint64_t big_endian(const unsigned char *bytes, int count)
 
 #ifdef CC_HAVE_LZF
 /* LZF (32000, h5py): the chunk is one raw LZF stream.  h5py records the
- * chunk's size in cd_values[2], which the stream must decode to exactly;
+ * chunk's size in cd_values[2], which the stream must decode to exactly
+ * (HDF5 would read a shorter chunk past its end);
  * without it, a buffer too small (E2BIG) is doubled and the stream decoded
  * again. */
 static size_t decode_lzf(unsigned flags, size_t cd_nelmts, const unsigned cd_values[],
@@ -216,16 +217,17 @@ static size_t decode_bzip2(unsigned flags, size_t cd_nelmts, const unsigned cd_v
 #ifdef CC_HAVE_BLOSC
 /* Blosc (32001, PyTables and hdf5plugin): the chunk is one Blosc buffer,
  * whose header holds its decoded size, the inner compressor (BloscLZ, LZ4,
- * LZ4HC, Snappy, Zlib, Zstd) and the shuffle; cd_values only repeat
- * them.  The context call needs no blosc_init and no global state. */
+ * LZ4HC, Snappy, Zlib, Zstd) and the shuffle.  cd_values repeat them, and
+ * cd_values[3] is the chunk's size, which the buffer must decode to (HDF5
+ * would read a shorter chunk past its end).  The context call needs no
+ * blosc_init and no global state. */
 static size_t decode_blosc(unsigned flags, size_t cd_nelmts, const unsigned cd_values[],
                            size_t nbytes, size_t *buf_size, void **buf)
 {
-    (void)cd_nelmts;
-    (void)cd_values;
+    size_t expected = cd_nelmts >= 4 ? cd_values[3] : 0;
     size_t total = 0;
     if (!(flags & H5Z_FLAG_REVERSE) || blosc_cbuffer_validate(*buf, nbytes, &total) != 0 ||
-        total == 0)
+        total == 0 || (expected > 0 && total != expected))
         return 0;
     void *out = H5allocate_memory(total, 0);
     if (out == NULL)

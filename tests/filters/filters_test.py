@@ -38,7 +38,8 @@ CASE is one of:
                zstd (filter 32001), ...)
   corrupt      an LZ4, BZip2, Blosc and LZF file with one chunk's stored
                bytes garbled (metadata intact): exit 3 with one line
-               naming the dataset, no crash, no frames
+               naming the dataset, no crash, no frames; an LZF chunk that
+               is a valid stream of fewer bytes than the chunk: exit 3
 
 Each case works in its own folder under --workdir, removed when it passes.
 Needs numpy, h5py, PIL and hdf5plugin (Debian's /usr/bin/python3 with
@@ -392,6 +393,7 @@ def garble_chunk(path):
 
 
 def case_corrupt(c, work):
+    case_short(c, work)
     names = ["lz4", "bzip2", "blosc_lz4", "lzf"]
     made = write_all(c, work, names)
     for name in names:
@@ -404,6 +406,31 @@ def case_corrupt(c, work):
         c.check(len(ours) == 1 and "density" in ours[0] and "cube.h5" in ours[0],
                 f"{name} garbled: one line naming the dataset and file", res.describe_output())
         c.check(frame_files(out) == [], f"{name} garbled: no frames", str(harness.listing(out)))
+
+
+def lzf_literals(data):
+    """data as a valid LZF stream of literal runs (a control byte below 32
+    is a run of that many plus one bytes)."""
+    out = b""
+    for at in range(0, len(data), 32):
+        part = data[at:at + 32]
+        out += bytes([len(part) - 1]) + part
+    return out
+
+
+def case_short(c, work):
+    """An LZF chunk that is a valid stream of fewer bytes than the chunk:
+    refused (HDF5 would read past the decoded bytes)."""
+    folder = os.path.join(work, "lzf_short")
+    write_cube(folder, "f4", compression="lzf")
+    path = os.path.join(folder, "cube.h5")
+    with h5py.File(path, "r+") as h5:
+        ds = h5["density"]
+        ds.id.write_direct_chunk((0, 0, 0), lzf_literals(bytes(range(200)) * 2))
+    out = os.path.join(folder, "out")
+    res = run(command(None, ["render", path, "-o", out] + RENDER), timeout=60)
+    c.check(res.rc == EXIT_INPUT, "LZF chunk of 400 bytes for a 3840-byte chunk: exit 3", res.describe_output())
+    c.check(frame_files(out) == [], "LZF chunk too short: no frames", str(harness.listing(out)))
 
 
 CASES = {
