@@ -2,7 +2,7 @@
 """Compressed inputs (issue 15 item 2): the HDF5 filters h5py and hdf5plugin
 write are read, and a filter cubecast cannot decode is refused up front.
 
-    filters_test.py --cubecast BIN --mpiexec MPIEXEC --workdir DIR CASE
+    filters_test.py --cubecast BIN --mpiexec MPIEXEC --workdir DIR --plugins DIR CASE
 
 The same values are written once without a filter (the reference) and once
 per filter: deflate, shuffle + deflate, LZF and shuffle + LZF (h5py), LZ4,
@@ -40,6 +40,11 @@ CASE is one of:
                bytes garbled (metadata intact): exit 3 with one line
                naming the dataset, no crash, no frames; an LZF chunk that
                is a valid stream of fewer bytes than the chunk: exit 3
+  plugin       a filter cubecast does not know (40001, from the test plugin
+               built into --plugins): with HDF5_PLUGIN_PATH naming that
+               folder, rendered byte for byte like the reference (1 process
+               and -np 2 bricks) and `info` names it, available; without,
+               refused like the unavailable ones
 
 Each case works in its own folder under --workdir, removed when it passes.
 Needs numpy, h5py, PIL and hdf5plugin (Debian's /usr/bin/python3 with
@@ -433,6 +438,34 @@ def case_short(c, work):
     c.check(frame_files(out) == [], "LZF chunk too short: no frames", str(harness.listing(out)))
 
 
+def case_plugin(c, work):
+    """A filter from a user's plugin (tests/filters/xor_plugin.c, 40001),
+    found through HDF5_PLUGIN_PATH, which cubecast's own plugin folder does
+    not displace."""
+    plugins = os.path.abspath(CFG.plugins)
+    c.require(any(n.endswith(".so") for n in os.listdir(plugins)), f"the test plugin is built in {plugins}")
+    h5py.h5pl.append(plugins.encode())
+    folder = os.path.join(work, "xor")
+    write_cube(folder, "f4", compression=40001)
+    reference = os.path.join(work, "plain_f4")
+    write_cube(reference, "f4")
+    want = render_in(c, "reference", reference, None)
+    with_path = dict(harness.ENV, HDF5_PLUGIN_PATH=plugins)
+    out = render_in(c, "filter 40001 with HDF5_PLUGIN_PATH naming its plugin", folder, None, env=with_path)
+    frames_equal(c, "filter 40001 from the user's plugin", out, want)
+    out = render_in(c, "-np 2 bricks", folder, 2, ("--decomp", "bricks"), env=with_path)
+    c.check([read_bytes(p) for p in frame_files(out)] ==
+            [read_bytes(p) for p in frame_files(render_in(c, "reference -np 2 bricks", reference, 2,
+                                                          ("--decomp", "bricks")))],
+            "filter 40001 from the user's plugin, -np 2 bricks: frames byte for byte the reference's")
+    res = run([CFG.cubecast, "info", os.path.join(folder, "cube.h5")], timeout=60, env=with_path)
+    c.check("filter 'cubecast test xor' (filter 40001)" in res.out, "info names the plugin's filter, available",
+            res.describe_output())
+    without = {k: v for k, v in harness.ENV.items() if k != "HDF5_PLUGIN_PATH"}
+    check_refused(c, work, "filter 40001 without HDF5_PLUGIN_PATH", os.path.join(folder, "cube.h5"),
+                  ["filter 'cubecast test xor' (HDF5 filter 40001)", "HDF5_PLUGIN_PATH"], without)
+
+
 CASES = {
     "frames": case_frames,
     "bricks": case_bricks,
@@ -440,12 +473,13 @@ CASES = {
     "unavailable": case_unavailable,
     "info": case_info,
     "corrupt": case_corrupt,
+    "plugin": case_plugin,
 }
 
 
 def main():
     global CFG
-    CFG = harness.parse_args(__doc__, CASES)
+    CFG = harness.parse_args(__doc__, CASES, "--plugins")
     return harness.run_case(CFG, CASES, "filters")
 
 
