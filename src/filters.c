@@ -73,6 +73,7 @@ static const known_filter *find_known(H5Z_filter_t id)
     return NULL;
 }
 
+#if defined(CC_HAVE_LZF) || defined(CC_HAVE_LZ4) || defined(CC_HAVE_BZIP2) || defined(CC_HAVE_BLOSC)
 /* Hands HDF5 the decoded chunk in place of the stored one. */
 static size_t replace_buffer(void *decoded, size_t decoded_bytes, size_t capacity, size_t *buf_size,
                              void **buf)
@@ -82,14 +83,7 @@ static size_t replace_buffer(void *decoded, size_t decoded_bytes, size_t capacit
     *buf_size = capacity;
     return decoded_bytes;
 }
-
-static uint64_t big_endian(const unsigned char *bytes, int count)
-{
-    uint64_t value = 0;
-    for (int b = 0; b < count; b++)
-        value = value << 8 | bytes[b];
-    return value;
-}
+#endif
 
 #ifdef CC_HAVE_LZF
 /* LZF (32000, h5py): the chunk is one raw LZF stream.  h5py records the
@@ -122,6 +116,14 @@ static size_t decode_lzf(unsigned flags, size_t cd_nelmts, const unsigned cd_val
 #endif
 
 #ifdef CC_HAVE_LZ4
+static uint64_t big_endian(const unsigned char *bytes, int count)
+{
+    uint64_t value = 0;
+    for (int b = 0; b < count; b++)
+        value = value << 8 | bytes[b];
+    return value;
+}
+
 /* LZ4 (32004): an 8-byte big-endian size of the decoded chunk, a 4-byte
  * big-endian block size, then per block a 4-byte big-endian stored size
  * and the block: LZ4-compressed, or as it was when the stored size equals
