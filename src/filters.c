@@ -127,7 +127,9 @@ static uint64_t big_endian(const unsigned char *bytes, int count)
 /* LZ4 (32004): an 8-byte big-endian size of the decoded chunk, a 4-byte
  * big-endian block size, then per block a 4-byte big-endian stored size
  * and the block: LZ4-compressed, or as it was when the stored size equals
- * the block's (the last block may be shorter than the others). */
+ * the block's (the last block may be shorter than the others).  Nothing
+ * records the chunk's size to check the first against (unlike LZF and
+ * Blosc); HDF5 1.10 does not check it either. */
 static size_t decode_lz4(unsigned flags, size_t cd_nelmts, const unsigned cd_values[],
                          size_t nbytes, size_t *buf_size, void **buf)
 {
@@ -171,7 +173,7 @@ static size_t decode_lz4(unsigned flags, size_t cd_nelmts, const unsigned cd_val
 #ifdef CC_HAVE_BZIP2
 /* BZip2 (307, PyTables and hdf5plugin): the chunk is one bzip2 stream,
  * which does not record its decoded size: the buffer doubles until the
- * stream ends. */
+ * stream ends.  Nor does anything record the chunk's size (see LZ4). */
 static size_t decode_bzip2(unsigned flags, size_t cd_nelmts, const unsigned cd_values[],
                            size_t nbytes, size_t *buf_size, void **buf)
 {
