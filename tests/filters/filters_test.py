@@ -6,7 +6,8 @@ write are read, and a filter cubecast cannot decode is refused up front.
 
 The same values are written once without a filter (the reference) and once
 per filter: deflate, shuffle + deflate, LZF and shuffle + LZF (h5py), LZ4,
-BZip2 and Blosc with each inner compressor and shuffle, bit-shuffle or none
+BZip2 and Blosc with each inner compressor (BloscLZ, LZ4, LZ4HC, Snappy,
+Zlib, Zstd) and shuffle, bit-shuffle or none
 (Debian's python3-hdf5plugin), in chunks that do not divide the shape.
 Each file is called cube.h5 in a folder of its own and rendered from that
 folder, so its frames' PNG bytes (whose text names the input) can equal the
@@ -89,6 +90,7 @@ VARIANTS = {
     "blosc_lz4_noshuffle": ("f4", dict(**BLOSC(cname="lz4", shuffle=BLOSC.NOSHUFFLE))),
     "blosc_lz4_bitshuffle": ("f4", dict(**BLOSC(cname="lz4", shuffle=BLOSC.BITSHUFFLE))),
     "blosc_lz4hc": ("f4", dict(**BLOSC(cname="lz4hc", shuffle=BLOSC.SHUFFLE))),
+    "blosc_snappy": ("f4", dict(**BLOSC(cname="snappy", shuffle=BLOSC.SHUFFLE))),
     "blosc_zlib": ("f4", dict(**BLOSC(cname="zlib", shuffle=BLOSC.SHUFFLE))),
     "blosc_zstd": ("f4", dict(**BLOSC(cname="zstd", shuffle=BLOSC.SHUFFLE))),
     "blosc_zstd_bitshuffle": ("f4", dict(**BLOSC(cname="zstd", shuffle=BLOSC.BITSHUFFLE))),
@@ -106,6 +108,7 @@ INFO_NAMES = {
     "bzip2": ["BZip2 (filter 307)"],
     "blosc_zstd": ["Blosc zstd (filter 32001)"],
     "blosc_lz4hc": ["Blosc lz4hc (filter 32001)"],
+    "blosc_snappy": ["Blosc snappy (filter 32001)"],
 }
 
 
