@@ -738,9 +738,10 @@ static herr_t list_object(hid_t object, const char *name, const H5O_info_t *info
         type_name(type, type_text, sizeof type_text);
         hid_t dcpl = H5Dget_create_plist(dataset);
         char filters[256] = "";
-        if (dcpl >= 0)
+        if (dcpl >= 0) {
             cc_filters_describe(dcpl, filters, sizeof filters);
-        H5Pclose(dcpl);
+            H5Pclose(dcpl);
+        }
         snprintf(what, sizeof what, "dataset %s %s%s%s", type_text, shape[0] ? shape : "scalar",
                  filters[0] ? ", " : "", filters);
         H5Sclose(space);
