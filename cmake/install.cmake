@@ -48,6 +48,7 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/cubecastConfigVersion.cma
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/cubecastConfig.cmake ${PROJECT_BINARY_DIR}/cubecastConfigVersion.cmake
               ${PROJECT_SOURCE_DIR}/cmake/cubecastHDF5.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/cubecastFilters.cmake
         DESTINATION ${CC_CMAKEDIR})
 
 # cubecast.pc.  libpng, zlib and jansson ship .pc files everywhere; MPI and
@@ -78,7 +79,8 @@ endif()
 if(THREADS_HAVE_PTHREAD_ARG OR CMAKE_USE_PTHREADS_INIT)
   list(APPEND cc_pc_libs -pthread)
 endif()
-list(APPEND cc_pc_libs ${CMAKE_THREAD_LIBS_INIT} mvec m)
+# The filter decoders' compression libraries (src/filters.c), by name.
+list(APPEND cc_pc_libs ${CC_FILTERS_FOUND} ${CMAKE_THREAD_LIBS_INIT} mvec m)
 cc_pc_link_flags(CC_PC_LIBS_PRIVATE ${cc_pc_libs})
 set(cc_pc_cflags "")
 foreach(dir IN LISTS MPI_C_INCLUDE_DIRS HDF5_INCLUDE_DIRS)

@@ -38,7 +38,9 @@ CC_DEB_PACKAGES=(
   build-essential cmake pkg-config
   libhdf5-openmpi-dev hdf5-tools openmpi-bin libopenmpi-dev
   libpng-dev libjansson-dev
+  liblzf-dev liblz4-dev libbz2-dev libblosc-dev
   python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pil python3-nibabel
+  python3-hdf5plugin hdf5-filter-plugin hdf5-filter-plugin-blosc-serial hdf5-filter-plugin-zfp-serial
   time
   clang libclang-rt-dev
   munge slurmctld slurmd slurm-client

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cubecast/filters.h"
 #include "cubecast/input.h"
 #include "hdf5_text.h"
 
@@ -59,6 +60,11 @@ static void describe_dataset(hid_t dataset, cc_dataset_entry *entry)
             entry->shape[d] = (long)dims[d];
     }
     judge(type_class, entry);
+    hid_t dcpl = H5Dget_create_plist(dataset);
+    if (dcpl >= 0) {
+        cc_filters_describe(dcpl, entry->filters, sizeof entry->filters);
+        H5Pclose(dcpl);
+    }
     H5Sclose(space);
     H5Tclose(type);
 }
@@ -99,6 +105,7 @@ cc_status cc_dataset_list_read(const char *path, cc_dataset_list **out, cc_error
 {
     *out = NULL;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    cc_filters_register(); /* so that the listing says which filters are there */
     cc_status status = cc_input_check_file(path, err);
     if (status != CC_OK)
         return status;

@@ -31,7 +31,8 @@ typedef struct cc_dataset_entry {
     long shape[CC_DATASET_MAX_RANK];
     char type_name[64]; /* "float32", "string", "compound (12 bytes)" */
     char shape_text[128];
-    char reason[128]; /* CC_FIT_NONE: e.g. "2D; a volume needs 3 axes" */
+    char reason[128];  /* CC_FIT_NONE: e.g. "2D; a volume needs 3 axes" */
+    char filters[256]; /* its HDF5 filters (filters.h), "" when none */
 } cc_dataset_entry;
 
 typedef struct cc_dataset_list cc_dataset_list;

@@ -3,7 +3,8 @@
  * The file is opened through parallel HDF5 (MPI-IO driver) on the given
  * communicator; every rank of it must make the same calls.  Any integer or
  * floating dataset type is converted on read to the compute precision;
- * contiguous, chunked and compressed layouts all read the same way. */
+ * contiguous, chunked and compressed layouts all read the same way (the
+ * filters filters.h decodes). */
 #ifndef CUBECAST_INPUT_H
 #define CUBECAST_INPUT_H
 
@@ -25,7 +26,7 @@ typedef struct cc_dataset_info {
     char layout[32];    /* "contiguous", "chunked", "compact" */
     int chunk_rank;
     long chunk[8];
-    char filters[128]; /* e.g. "deflate(4)" or "" */
+    char filters[256]; /* e.g. "deflate level 4 (filter 1)" or "" (filters.h) */
 } cc_dataset_info;
 
 /* Call before MPI_Init: steers the MPI library away from known defects
@@ -50,7 +51,7 @@ cc_status cc_input_check_file(const char *path, cc_error *err);
 /* Opens path and its dataset (a path like "density" or "/fields/rho") on comm
  * (collective).  Fails with a user-facing message if the file is missing or
  * not a regular file, not HDF5, the dataset is missing, not 3D, not numeric,
- * or absurdly large. */
+ * absurdly large, or compressed with a filter that cannot be decoded here. */
 cc_status cc_input_open(const char *path, const char *dataset, MPI_Comm comm, cc_input **out,
                         cc_error *err);
 /* cc_input_open for this process alone, without MPI (HDF5's POSIX

@@ -42,6 +42,11 @@ class Cubecast(CMakePackage):
     depends_on("libpng")
     depends_on("zlib-api")
     depends_on("jansson")
+    # Decoders for the HDF5 filters LZ4, BZip2 and Blosc (src/filters.c);
+    # LZF is decoded where a liblzf is found too.
+    depends_on("lz4")
+    depends_on("bzip2")
+    depends_on("c-blosc")
     # sm_90 needs CUDA 11.8 or later.
     depends_on("cuda@11.8:", when="+cuda")
 

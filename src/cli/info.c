@@ -47,8 +47,9 @@ static void print_objects(const cc_dataset_list *list)
             printf("  %s  group\n", entry->name);
             continue;
         }
-        printf("  %s  dataset %s %s", entry->name, entry->type_name,
-               entry->shape_text[0] ? entry->shape_text : "scalar");
+        printf("  %s  dataset %s %s%s%s", entry->name, entry->type_name,
+               entry->shape_text[0] ? entry->shape_text : "scalar", entry->filters[0] ? ", " : "",
+               entry->filters);
         if (entry->fit == CC_FIT_NONE)
             printf(": cannot be rendered: %s", entry->reason);
         else if (entry->fit == CC_FIT_VOLUMES)

@@ -10,6 +10,7 @@
 #include "cubecast/colormap.h"
 #include "cubecast/driver.h"
 #include "cubecast/error.h"
+#include "cubecast/filters.h"
 #include "cubecast/grid.h"
 #include "cubecast/options.h"
 #include "cubecast/pngout.h"
@@ -26,7 +27,8 @@ static void check(int ok, const char *what)
 int main(void)
 {
     cc_render_options options = cc_render_options_default();
-    check(options.frames == 10 && options.size == 180, "cc_render_options_default: 10 frames of 180 x 180");
+    check(options.frames == 10 && options.size == 180,
+          "cc_render_options_default: 10 frames of 180 x 180");
     cc_render_options_release(&options);
 
     check(cc_grid_coord(4, 0) == -cc_grid_coord(4, 3) && cc_grid_coord(4, 0) < 0.0,
@@ -38,8 +40,19 @@ int main(void)
     const cc_colormap *map = NULL;
     cc_error err;
     cc_error_clear(&err);
-    check(cc_colormap_find("magma", &map, &err) == CC_OK && strcmp(cc_colormap_name(map), "magma") == 0,
+    check(cc_colormap_find("magma", &map, &err) == CC_OK &&
+              strcmp(cc_colormap_name(map), "magma") == 0,
           "cc_colormap_find(\"magma\")");
+
+    /* libhdf5 and the filter decoders' compression libraries. */
+    cc_filters_register();
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    char filters[128] = "";
+    if (dcpl >= 0 && H5Pset_deflate(dcpl, 4) >= 0)
+        cc_filters_describe(dcpl, filters, sizeof filters);
+    H5Pclose(dcpl);
+    check(strcmp(filters, "deflate level 4 (filter 1)") == 0,
+          "cc_filters_describe: deflate level 4 (filter 1)");
 
     /* libmpi is linked and usable before MPI_Init. */
     int initialised = -1;
