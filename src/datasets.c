@@ -1,12 +1,14 @@
 /* datasets.c - what a file holds and which dataset to render (datasets.h). */
 #include "cubecast/datasets.h"
 
+#include <errno.h>
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cubecast/filters.h"
+#include "cubecast/hdf5_reason.h"
 #include "cubecast/input.h"
 #include "hdf5_text.h"
 
@@ -112,17 +114,22 @@ cc_status cc_dataset_list_read(const char *path, cc_dataset_list **out, cc_error
     cc_dataset_list *list = calloc(1, sizeof *list);
     if (list == NULL)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+    char why[256];
+    errno = 0;
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0) {
+        cc_hdf5_reason(path, errno, why, sizeof why);
         cc_dataset_list_destroy(list);
-        return cc_fail(err, CC_ERR_INPUT, "cannot open HDF5 file '%s'", path);
+        return cc_fail(err, CC_ERR_INPUT, "cannot open HDF5 file '%s': %s", path, why);
     }
     herr_t result = H5Ovisit(file, H5_INDEX_NAME, H5_ITER_INC, visit_object, list);
+    if (result < 0)
+        cc_hdf5_reason(path, 0, why, sizeof why);
     H5Fclose(file);
     if (list->failed)
         status = cc_fail(err, CC_ERR_NOMEM, "out of memory listing the objects of '%s'", path);
     else if (result < 0)
-        status = cc_fail(err, CC_ERR_INPUT, "cannot list the objects of '%s'", path);
+        status = cc_fail(err, CC_ERR_INPUT, "cannot list the objects of '%s': %s", path, why);
     if (status != CC_OK) {
         cc_dataset_list_destroy(list);
         return status;

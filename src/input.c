@@ -13,6 +13,7 @@
 
 #include "cubecast/collective.h"
 #include "cubecast/filters.h"
+#include "cubecast/hdf5_reason.h"
 #include "hdf5_text.h"
 
 /* The kernel addresses one (y, z) plane with 32-bit offsets. */
@@ -39,6 +40,7 @@ struct cc_input {
     MPI_Comm comm;
     char path[4096];
     char name[1024];
+    char failure[256]; /* why the last read failed (hdf5_reason.h) */
 };
 
 static void close_handles(cc_input *input)
@@ -79,10 +81,14 @@ static cc_status open_file(cc_input *input, cc_error *err)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (input->comm == MPI_COMM_NULL) { /* cc_input_open_local: POSIX I/O */
+        errno = 0;
         input->file = H5Fopen(input->path, H5F_ACC_RDONLY, fapl);
+        if (input->file < 0)
+            cc_hdf5_reason(input->path, errno, input->failure, sizeof input->failure);
         H5Pclose(fapl);
         if (input->file < 0)
-            return cc_fail(err, CC_ERR_INPUT, "cannot open HDF5 file '%s'", input->path);
+            return cc_fail(err, CC_ERR_INPUT, "cannot open HDF5 file '%s': %s", input->path,
+                           input->failure);
         return CC_OK;
     }
     /* Collective reads stage data through an aggregator buffer; Open MPI's
@@ -96,10 +102,14 @@ static cc_status open_file(cc_input *input, cc_error *err)
     MPI_Info_free(&hints);
     /* Metadata is read by all ranks; let HDF5 read it once and broadcast. */
     H5Pset_all_coll_metadata_ops(fapl, 1);
+    errno = 0;
     input->file = H5Fopen(input->path, H5F_ACC_RDONLY, fapl);
+    if (input->file < 0)
+        cc_hdf5_reason(input->path, errno, input->failure, sizeof input->failure);
     H5Pclose(fapl);
     if (input->file < 0)
-        return cc_fail(err, CC_ERR_INPUT, "cannot open HDF5 file '%s'", input->path);
+        return cc_fail(err, CC_ERR_INPUT, "cannot open HDF5 file '%s': %s", input->path,
+                       input->failure);
     return CC_OK;
 }
 
@@ -522,8 +532,11 @@ static herr_t read_box(cc_input *input, const cc_box *box, cc_volume *volume, in
         H5Pset_dxpl_mpio(transfer, transfer_mode(input, collective));
     hid_t memory_type =
         cc_volume_precision(volume) == CC_DOUBLE ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT;
+    errno = 0;
     herr_t result = H5Dread(input->dataset, memory_type, memory, file_space, transfer,
                             cc_volume_values(volume));
+    if (result < 0)
+        cc_hdf5_reason(input->path, errno, input->failure, sizeof input->failure);
     H5Pclose(transfer);
     H5Sclose(file_space);
     H5Sclose(memory);
@@ -649,8 +662,11 @@ static herr_t read_piece(cc_input *input, const cc_box *piece, void *buffer, hid
     if (input->comm != MPI_COMM_NULL)
         H5Pset_dxpl_mpio(transfer, transfer_mode(input, collective));
     double nothing; /* HDF5 wants a buffer even for an empty selection */
+    errno = 0;
     herr_t result = H5Dread(input->dataset, memory_type, memory, file_space, transfer,
                             buffer != NULL ? buffer : &nothing);
+    if (result < 0)
+        cc_hdf5_reason(input->path, errno, input->failure, sizeof input->failure);
     H5Pclose(transfer);
     H5Sclose(file_space);
     H5Sclose(memory);
@@ -765,8 +781,8 @@ static cc_status read_permuted(cc_input *input, const cc_box *box, cc_volume *vo
         return cc_fail(err, CC_ERR_NOMEM, "cannot allocate %.1f MiB to read '%s' through",
                        (double)(plan.voxels * size) / 1048576.0, input->name);
     if (result < 0)
-        return cc_fail(err, CC_ERR_INPUT, "cannot read dataset '%s' from '%s'", input->name,
-                       input->path);
+        return cc_fail(err, CC_ERR_INPUT, "cannot read dataset '%s' from '%s': %s", input->name,
+                       input->path, input->failure);
     input->bytes_read += cc_box_voxels(box) * input->file_type_size;
     return CC_OK;
 }
@@ -800,8 +816,8 @@ cc_status cc_input_read(cc_input *input, const cc_box *box, cc_volume *volume, i
         }
     }
     if (result < 0)
-        return cc_fail(err, CC_ERR_INPUT, "cannot read dataset '%s' from '%s'", input->name,
-                       input->path);
+        return cc_fail(err, CC_ERR_INPUT, "cannot read dataset '%s' from '%s': %s", input->name,
+                       input->path, input->failure);
     input->bytes_read += cc_box_voxels(box) * input->file_type_size;
     return CC_OK;
 }

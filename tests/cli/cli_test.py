@@ -72,6 +72,22 @@ class ErrorFixtures:
             f.create_dataset("names", data=np.array([b"abc", b"de"] * 4).reshape(2, 2, 2))
             f.create_dataset("density", data=np.ones((4, 4, 4), dtype="float32"))
             f.create_group("fields")
+        # A cut-short file and a gzip chunk overwritten: the messages give
+        # HDF5's reason (issue 15), not a bare "cannot".
+        self.truncated = os.path.join(tmp, "truncated.h5")
+        self.corrupt = os.path.join(tmp, "corrupt.h5")
+        with h5py.File(self.corrupt, "w") as f:
+            f.create_dataset("density", data=np.full((16, 16, 16), 2.0, dtype="float32"),
+                             chunks=(8, 8, 8), compression="gzip")
+        with h5py.File(self.corrupt, "r") as f:
+            offset = f["density"].id.get_chunk_info(0).byte_offset
+        with open(self.corrupt, "rb") as f:
+            whole = bytearray(f.read())
+        with open(self.truncated, "wb") as f:
+            f.write(whole[:1500])
+        whole[offset + 2:offset + 40] = b"\xff" * 38
+        with open(self.corrupt, "wb") as f:
+            f.write(whole)
         self.regular = os.path.join(tmp, "somefile")
         with open(self.regular, "w") as f:
             f.write("a regular file\n")
@@ -109,7 +125,8 @@ class ErrorFixtures:
     def snapshot(self):
         """Contents of the input files, to check they are left alone."""
         out = {}
-        for p in (self.good, self.text, self.multi, self.regular, self.empty,
+        for p in (self.good, self.text, self.multi, self.regular, self.empty, self.truncated,
+                  self.corrupt,
                   *(p for name, p in sorted(self.tf.items()) if name != "missing")):
             with open(p, "rb") as f:
                 out[p] = f.read()
@@ -130,6 +147,10 @@ def error_cases(fx):
          [fx.text, os.path.basename(fx.text)], "normal"),
         ("empty file", ["render", fx.empty], EXIT_INPUT,
          [fx.empty, os.path.basename(fx.empty)], "normal"),
+        ("cut-short HDF5 file", ["render", fx.truncated], EXIT_INPUT,
+         ["'%s': truncated file" % fx.truncated], "normal"),
+        ("corrupt gzip chunk", ["render", fx.corrupt], EXIT_INPUT,
+         ["'%s': inflate() failed" % fx.corrupt], "normal"),
         ("input is a folder", ["render", fx.folder_input], EXIT_INPUT,
          [fx.folder_input, os.path.basename(fx.folder_input)], "normal"),
         ("missing dataset", ["render", g, "--dataset", "nosuch"], EXIT_INPUT,
