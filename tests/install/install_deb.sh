@@ -36,7 +36,7 @@ rm -rf "$work"
 mkdir -p "$work"
 "$cpack" -G DEB -B "$work" --config "$build/CPackConfig.cmake" >"$work/cpack.log" 2>&1 ||
   { cat "$work/cpack.log"; die "cpack -G DEB"; }
-version=$("$build/cubecast" --version | sed 's/^cubecast //')
+version=$("$build/cubecast" --version | sed -n "s/^cubecast //p")
 deb=$work/cubecast_${version}_$(dpkg --print-architecture).deb
 [ -f "$deb" ] || { ls "$work"; die "no ${deb##*/}"; }
 ok "cpack -G DEB: ${deb##*/}"
