@@ -22,9 +22,10 @@
  * kernel calls glibc's vector exp and log (libmvec), whose 8-wide and
  * 4-wide versions differ within their 4 ulp.  So avx512 renders what
  * -march=native renders on an AVX-512 CPU, bit for bit (--raw included);
- * avx2 the same in single precision; and the PNG frames of every copy
- * agree unless a value lies within such a bit of a rounding boundary
- * (tests/cli/kernel_test.py compares them byte for byte). */
+ * avx2 the same in single precision; and an 8-bit PNG sample of another
+ * copy moves by one level only where a value lies within such a bit of a
+ * rounding boundary (tests/cli/kernel_test.py checks both; docs/usage.md
+ * has the figures). */
 #ifndef CUBECAST_RENDER_KERNEL_H
 #define CUBECAST_RENDER_KERNEL_H
 
