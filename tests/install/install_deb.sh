@@ -63,7 +63,7 @@ ok "apt-get -s: installs cubecast only"
 trap 'dpkg --purge cubecast >/dev/null 2>&1' EXIT
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-remove -o DPkg::Lock::Timeout=120 \
   "$deb" >"$work/install.log" 2>&1 || { cat "$work/install.log"; die "apt-get install $deb"; }
-got=$(/usr/bin/cubecast --version 2>&1)
+got=$(/usr/bin/cubecast --version 2>&1 | head -n 1)
 [ "$got" = "cubecast $version" ] || die "/usr/bin/cubecast --version: '$got'"
 ok "/usr/bin/cubecast --version: $got"
 [ -f /usr/share/man/man1/cubecast.1 ] || die "no /usr/share/man/man1/cubecast.1"
