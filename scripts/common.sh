@@ -14,7 +14,8 @@
 # Environment knobs (all optional):
 #   CUBECAST_NO_INSTALL=1    never call apt-get (e.g. on a cluster with modules)
 #   CUBECAST_BUILD_DIR=DIR   build folder (default build, relative to the repo root)
-#   CUBECAST_CMAKE_ARGS="…"  extra arguments for the configure step (word-split)
+#   CUBECAST_CMAKE_ARGS="…"  extra arguments for the configure step (word-split),
+#                            e.g. -DCUBECAST_NATIVE=ON (a build for this machine's CPU only)
 #   CUBECAST_JOBS=N          parallel build jobs (default: nproc)
 #   CUBECAST_CLANG=PATH      the clang for build-fuzz/ (default clang)
 #   CUBECAST_NVCC=PATH       the CUDA compiler (default /usr/local/cuda/bin/nvcc)

@@ -53,6 +53,11 @@ cc_status cc_backend_choose(cc_device requested, int node_rank, cc_backend_choic
     memset(choice, 0, sizeof *choice);
     choice->kind = CC_DEVICE_CPU;
     snprintf(choice->name, sizeof choice->name, "cpu");
+    /* A CUBECAST_ISA that cannot run fails here, before anything is read. */
+    const char *kernel;
+    cc_status status = requested == CC_DEVICE_CUDA ? CC_OK : cc_render_kernel_pick(&kernel, err);
+    if (status != CC_OK)
+        return status;
     if (requested == CC_DEVICE_CPU)
         return CC_OK;
     char why[256] = "";
@@ -132,4 +137,9 @@ cc_status cc_backend_render_slab(cc_backend *backend, const cc_volume *volume, c
 const char *cc_backend_name(const cc_backend *backend)
 {
     return backend->name;
+}
+
+const char *cc_backend_kernel(const cc_backend *backend)
+{
+    return backend->kind == CC_DEVICE_CUDA ? "cuda" : cc_renderer_kernel(backend->cpu);
 }

@@ -1300,6 +1300,7 @@ static void record_devices(run *r)
 {
     const char *name = cc_backend_name(r->backend);
     snprintf(r->profile.device, sizeof r->profile.device, "%s", name);
+    snprintf(r->profile.kernel, sizeof r->profile.kernel, "%s", cc_backend_kernel(r->backend));
     char mine[CC_BACKEND_NAME_MAX] = "";
     snprintf(mine, sizeof mine, "%s", name);
     char *names = r->layout.rank == 0 ? malloc((size_t)r->layout.ranks * sizeof mine) : NULL;

@@ -52,6 +52,7 @@ enum {
 };
 
 enum { DEVICE_NAME = sizeof(((cc_profile *)0)->device) };
+enum { KERNEL_NAME = sizeof(((cc_profile *)0)->kernel) };
 
 typedef struct text_buffer {
     char *data;
@@ -98,7 +99,21 @@ static void summarize(const double *rows, int ranks, int column, double *min, do
     *mean = sum / ranks;
 }
 
-static void write_table(const double *rows, const char *devices, int ranks, text_buffer *text)
+/* The render kernel's instruction set: once when every rank ran the same,
+ * else per rank. */
+static void write_kernels(const char *kernels, int ranks, text_buffer *text)
+{
+    int same = 1;
+    for (int r = 1; r < ranks; r++)
+        same &= strcmp(kernels + (size_t)r * KERNEL_NAME, kernels) == 0;
+    append(text, "  render kernel: %s", kernels);
+    for (int r = 1; r < ranks && !same; r++)
+        append(text, ", %s", kernels + (size_t)r * KERNEL_NAME);
+    append(text, "%s\n", same ? "" : " (by rank)");
+}
+
+static void write_table(const double *rows, const char *devices, const char *kernels, int ranks,
+                        text_buffer *text)
 {
     double wall = 0.0, samples = 0.0;
     for (int r = 0; r < ranks; r++) {
@@ -132,9 +147,11 @@ static void write_table(const double *rows, const char *devices, int ranks, text
            "  samples %.0f: %.1f M samples/s over the run, %.1f M samples/s while rendering\n",
            samples, wall > 0 ? samples / wall / 1e6 : 0.0,
            render_max > 0 ? samples / render_max / 1e6 : 0.0);
+    write_kernels(kernels, ranks, text);
 }
 
-static void write_json(const double *rows, const char *devices, int ranks, text_buffer *text)
+static void write_json(const double *rows, const char *devices, const char *kernels, int ranks,
+                       text_buffer *text)
 {
     append(text, "{\"ranks\": %d, \"phases\": {", ranks);
     for (int p = 0; p < CC_PHASE_COUNT; p++) {
@@ -152,9 +169,9 @@ static void write_json(const double *rows, const char *devices, int ranks, text_
         append(text,
                "%s{\"rank\": %d, \"frames\": %.0f, \"samples\": %.0f, "
                "\"peak_rss_bytes\": %.0f, \"bytes_read\": %.0f, \"device\": \"%s\", "
-               "\"seconds\": {",
+               "\"kernel\": \"%s\", \"seconds\": {",
                r ? ", " : "", r, row[ROW_FRAMES], row[ROW_SAMPLES], row[ROW_RSS], row[ROW_BYTES],
-               devices + (size_t)r * DEVICE_NAME);
+               devices + (size_t)r * DEVICE_NAME, kernels + (size_t)r * KERNEL_NAME);
         for (int p = 0; p < CC_PHASE_COUNT; p++)
             append(text, "%s\"%s\": %.6f", p ? ", " : "", cc_phase_names[p], row[ROW_PHASES + p]);
         append(text, "}}");
@@ -184,11 +201,13 @@ cc_status cc_profile_report(const cc_profile *profile, MPI_Comm comm, char **tab
     row[ROW_WALL] = cc_profile_now() - profile->start;
     double *rows = rank == 0 ? malloc(sizeof row * (size_t)ranks) : NULL;
     char *devices = rank == 0 ? malloc(DEVICE_NAME * (size_t)ranks) : NULL;
-    int failed = rank == 0 && (rows == NULL || devices == NULL);
+    char *kernels = rank == 0 ? malloc(KERNEL_NAME * (size_t)ranks) : NULL;
+    int failed = rank == 0 && (rows == NULL || devices == NULL || kernels == NULL);
     MPI_Bcast(&failed, 1, MPI_INT, 0, comm);
     if (failed) {
         free(rows);
         free(devices);
+        free(kernels);
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
     }
     MPI_Gather(row, ROW_LENGTH, MPI_DOUBLE, rows, ROW_LENGTH, MPI_DOUBLE, 0, comm);
@@ -197,15 +216,19 @@ cc_status cc_profile_report(const cc_profile *profile, MPI_Comm comm, char **tab
     char device[DEVICE_NAME];
     snprintf(device, sizeof device, "%s", profile->device[0] ? profile->device : "none");
     MPI_Gather(device, DEVICE_NAME, MPI_CHAR, devices, DEVICE_NAME, MPI_CHAR, 0, comm);
+    char kernel[KERNEL_NAME];
+    snprintf(kernel, sizeof kernel, "%s", profile->kernel[0] ? profile->kernel : "none");
+    MPI_Gather(kernel, KERNEL_NAME, MPI_CHAR, kernels, KERNEL_NAME, MPI_CHAR, 0, comm);
     *table = *json = NULL;
     if (rank == 0) {
         text_buffer table_text = {0}, json_text = {0};
-        write_table(rows, devices, ranks, &table_text);
-        write_json(rows, devices, ranks, &json_text);
+        write_table(rows, devices, kernels, ranks, &table_text);
+        write_json(rows, devices, kernels, ranks, &json_text);
         *table = table_text.data;
         *json = json_text.data;
         free(rows);
         free(devices);
+        free(kernels);
     }
     return CC_OK;
 }

@@ -10,7 +10,11 @@
  *      recurrence is sequential along a ray, independent across rays), which
  *      the compiler vectorises.
  * Single precision evaluates the transfer function by polynomials inline
- * (cc_transfer_single); double precision evaluates it exactly. */
+ * (cc_transfer_single); double precision evaluates it exactly.
+ *
+ * This file is compiled once per instruction set (render_kernel.h): every
+ * copy exports its cc_render_slab_SET, and the primary copy also the
+ * renderer object, which runs the copy cc_render_kernel_choose picks. */
 #include "cubecast/render.h"
 
 #include <limits.h>
@@ -27,6 +31,7 @@
 #include "cubecast/grid.h"
 #include "cubecast/transfer.h"
 #include "render_general.h"
+#include "render_kernel.h"
 
 /* Where sample (i, k) of the current view reads its (y, z) cell: an offset
  * into the lerped plane and the weights, or offset -1 when the sample is
@@ -88,16 +93,8 @@ struct cc_renderer {
     sample_table samples;
     int thread_count;
     thread_scratch *scratch;
+    cc_render_kernel kernel; /* the copy of this file that renders */
 };
-
-static int max_threads(void)
-{
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
-#endif
-}
 
 static int thread_id(void)
 {
@@ -108,11 +105,26 @@ static int thread_id(void)
 #endif
 }
 
+#ifdef CC_KERNEL_PRIMARY
+static int max_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
 cc_status cc_renderer_create(cc_renderer **out, cc_error *err)
 {
+    cc_render_kernel kernel;
+    cc_status status = cc_render_kernel_choose(getenv("CUBECAST_ISA"), &kernel, err);
+    if (status != CC_OK)
+        return status;
     cc_renderer *renderer = calloc(1, sizeof *renderer);
     if (renderer == NULL)
         return cc_fail(err, CC_ERR_NOMEM, "out of memory");
+    renderer->kernel = kernel;
     renderer->thread_count = max_threads();
     cc_tf_original(&renderer->tf);
     cc_tf_single_from(&renderer->tf, &renderer->tf_single);
@@ -156,6 +168,18 @@ cc_box cc_cells_whole(const long global_shape[3])
 {
     return cc_box_whole(global_shape[0] - 1, global_shape[1] - 1, global_shape[2] - 1);
 }
+
+const char *cc_renderer_kernel(const cc_renderer *renderer)
+{
+    return renderer->kernel.name;
+}
+
+cc_status cc_render_slab(cc_renderer *renderer, const cc_volume *volume, const cc_view *view,
+                         const cc_box *owned_cells, cc_image *image, cc_error *err)
+{
+    return renderer->kernel.render_slab(renderer, volume, view, owned_cells, image, err);
+}
+#endif /* CC_KERNEL_PRIMARY */
 
 static int grow(void **buffer, size_t *capacity, size_t bytes)
 {
@@ -718,8 +742,9 @@ static cc_status render_general(cc_renderer *renderer, const cc_volume *volume, 
     return CC_OK;
 }
 
-cc_status cc_render_slab(cc_renderer *renderer, const cc_volume *volume, const cc_view *view,
-                         const cc_box *owned_cells, cc_image *image, cc_error *err)
+cc_status CC_KERNEL_NAME(cc_render_slab)(cc_renderer *renderer, const cc_volume *volume,
+                                         const cc_view *view, const cc_box *owned_cells,
+                                         cc_image *image, cc_error *err)
 {
     int n = view->size;
     if (image->width != n)

@@ -18,6 +18,11 @@
 #include "cubecast/transfer.h"
 #include "cubecast/view.h"
 #include "cubecast/volume.h"
+#include "render_kernel.h"
+
+/* Named for the copy's instruction set (render_kernel.h). */
+#define cc_general_scratch_bytes CC_KERNEL_NAME(cc_general_scratch_bytes)
+#define cc_general_rows CC_KERNEL_NAME(cc_general_rows)
 
 /* Image rows one call composites together, at most. */
 enum { CC_GENERAL_ROWS = 4 };

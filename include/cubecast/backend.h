@@ -59,4 +59,8 @@ cc_status cc_backend_render_slab(cc_backend *backend, const cc_volume *volume, c
 /* For reports and the manifest: "cpu" or "cuda:INDEX NAME". */
 const char *cc_backend_name(const cc_backend *backend);
 
+/* For reports: the CPU kernel's instruction set ("avx512", "avx2",
+ * "baseline", "native"; render.h), or "cuda". */
+const char *cc_backend_kernel(const cc_backend *backend);
+
 #endif

@@ -38,6 +38,7 @@ typedef struct cc_profile {
     unsigned long long bytes_read; /* from the input file */
     int frames;                    /* frames this rank finished */
     char device[64];               /* what rendered: "cpu", "cuda:0 NAME" (backend.h) */
+    char kernel[16];               /* the CPU kernel's instruction set, or "cuda" (backend.h) */
 } cc_profile;
 
 /* Monotonic wall-clock seconds. */

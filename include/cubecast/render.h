@@ -35,6 +35,20 @@ void cc_renderer_set_transfer(cc_renderer *renderer, const cc_tf *tf);
 cc_status cc_render_slab(cc_renderer *renderer, const cc_volume *volume, const cc_view *view,
                          const cc_box *owned_cells, cc_image *image, cc_error *err);
 
+/* The render kernel is compiled once per instruction set (avx512, avx2 and
+ * baseline x86-64 in a portable build, native in a CUBECAST_NATIVE one);
+ * a renderer runs the best copy this CPU runs, or the one the environment
+ * variable CUBECAST_ISA names.  *name gets that copy's set; fails with one
+ * line (CC_ERR_USAGE) when CUBECAST_ISA names a set that this build or
+ * this CPU lacks, and so does cc_renderer_create. */
+cc_status cc_render_kernel_pick(const char **name, cc_error *err);
+
+/* The sets this build holds a copy for, best first: "avx512 avx2 baseline". */
+const char *cc_render_kernels_built(void);
+
+/* The set of the copy renderer runs. */
+const char *cc_renderer_kernel(const cc_renderer *renderer);
+
 /* The cells of the whole grid: [0, n-1) along each axis. */
 cc_box cc_cells_whole(const long global_shape[3]);
 

@@ -26,8 +26,8 @@ class Cubecast(CMakePackage):
     variant(
         "native",
         default=False,
-        description="Tune for the build machine's CPU (-march=native); off where the "
-        "compute nodes' CPUs differ from the build node's",
+        description="Compile for the build machine's CPU (-march=native); off, the build "
+        "runs on any x86-64 CPU and its render kernel picks AVX-512, AVX2 or baseline at run time",
     )
     variant("openmp", default=True, description="OpenMP threads inside each MPI rank")
 

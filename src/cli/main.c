@@ -13,6 +13,7 @@
 #include "cubecast/driver.h"
 #include "cubecast/generate.h"
 #include "cubecast/input.h"
+#include "cubecast/render.h"
 #include "cubecast/version.h"
 
 static int report(cc_status status, const cc_error *err, int rank)
@@ -20,6 +21,22 @@ static int report(cc_status status, const cc_error *err, int rank)
     if (status != CC_OK && rank == 0)
         fprintf(stderr, "cubecast: error: %s\n", err->message);
     return cc_exit_code(status);
+}
+
+/* The version and, for whoever debugs performance, the render kernel's
+ * copies and the one this CPU runs (render.h). */
+static int print_version(int rank)
+{
+    const char *kernel = NULL;
+    cc_error err;
+    cc_error_clear(&err);
+    cc_status status = cc_render_kernel_pick(&kernel, &err);
+    if (rank != 0)
+        return 0;
+    printf("cubecast %s\n", CC_VERSION_STRING);
+    printf("render kernels: %s; this CPU runs %s\n", cc_render_kernels_built(),
+           status == CC_OK ? kernel : err.message);
+    return 0;
 }
 
 static int run_render(int argc, char **argv, int rank)
@@ -143,9 +160,7 @@ int main(int argc, char **argv)
     else if (strcmp(command, "info") == 0)
         code = run_info(argc - 1, argv + 1, rank);
     else if (strcmp(command, "--version") == 0) {
-        if (rank == 0)
-            printf("cubecast %s\n", CC_VERSION_STRING);
-        code = 0;
+        code = print_version(rank);
     } else if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0) {
         if (rank == 0)
             fputs(cc_usage_main, stdout);

@@ -36,7 +36,7 @@ rm -rf "$work"
 mkdir -p "$work"
 "$cpack" -G DEB -B "$work" --config "$build/CPackConfig.cmake" >"$work/cpack.log" 2>&1 ||
   { cat "$work/cpack.log"; die "cpack -G DEB"; }
-version=$("$build/cubecast" --version | sed 's/^cubecast //')
+version=$("$build/cubecast" --version | sed -n "s/^cubecast //p")
 deb=$work/cubecast_${version}_$(dpkg --print-architecture).deb
 [ -f "$deb" ] || { ls "$work"; die "no ${deb##*/}"; }
 ok "cpack -G DEB: ${deb##*/}"
@@ -63,7 +63,7 @@ ok "apt-get -s: installs cubecast only"
 trap 'dpkg --purge cubecast >/dev/null 2>&1' EXIT
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-remove -o DPkg::Lock::Timeout=120 \
   "$deb" >"$work/install.log" 2>&1 || { cat "$work/install.log"; die "apt-get install $deb"; }
-got=$(/usr/bin/cubecast --version 2>&1)
+got=$(/usr/bin/cubecast --version 2>&1 | head -n 1)
 [ "$got" = "cubecast $version" ] || die "/usr/bin/cubecast --version: '$got'"
 ok "/usr/bin/cubecast --version: $got"
 [ -f /usr/share/man/man1/cubecast.1 ] || die "no /usr/share/man/man1/cubecast.1"
