@@ -19,6 +19,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 
 MIB = 1024 * 1024
@@ -160,6 +161,26 @@ def with_device(args):
 def mpi_command(cfg, np_ranks, args, wrapper=None):
     """mpiexec -np P cubecast ARGS; wrapper (a list) goes between them."""
     return [cfg.mpiexec] + MPI_FLAGS + ["-np", str(np_ranks)] + (wrapper or []) + [cfg.cubecast] + with_device(args)
+
+
+def ranks_run(cfg, np_ranks, argv, work, timeout=120, env=None, cwd=None):
+    """cubecast ARGV under mpiexec, every rank running to its own end (Open
+    MPI told not to abort the job); returns the result, each rank's exit
+    status (None for a rank that recorded none) and the command."""
+    status_dir = tempfile.mkdtemp(prefix="status_", dir=work)
+    wrapper = ["sh", "-c", '"$0" "$@"; rc=$?; echo $rc > "' + status_dir +
+               '/rank_$OMPI_COMM_WORLD_RANK"; exit $rc']
+    cmd = ([cfg.mpiexec] + MPI_FLAGS + ["--mca", "orte_abort_on_non_zero_status", "0",
+                                        "-np", str(np_ranks)]
+           + wrapper + [cfg.cubecast] + with_device(argv))
+    res = run(cmd, timeout, env=env, cwd=cwd)
+    codes = {}
+    for name in os.listdir(status_dir):
+        with open(os.path.join(status_dir, name)) as f:
+            text = f.read().strip()
+        codes[int(name.split("_")[1])] = int(text) if text else None
+    shutil.rmtree(status_dir, ignore_errors=True)
+    return res, [codes.get(r) for r in range(np_ranks)], cmd
 
 
 def generate(c, cfg, path, *args, timeout):

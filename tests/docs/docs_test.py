@@ -43,8 +43,10 @@ import threading
 import time
 
 sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
+from harness import Checks  # noqa: E402
 
 DOCS = ["README.md", "docs/usage.md"]
 CUBE = 32  # the side of the generated cubes, standing for the docs' 256
@@ -85,20 +87,6 @@ RUNNABLE = CUBECAST | MPI | {"scripts/movie", "python3", "ffmpeg"}
 OUTPUT_NAME = re.compile(r"frame_\d{5}\.png|projection\.png|manifest\.json|[\w-]+\.mp4")
 FOLDER_NAME = re.compile(r"frame_\d{5}\.png|projection\.png|manifest\.json")
 OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*|-[a-z])(?![\w-])")
-
-
-class Checks:
-    def __init__(self):
-        self.failures, self.passes = [], 0
-
-    def check(self, ok, what, detail=""):
-        if ok:
-            self.passes += 1
-            print(f"ok    {what}", flush=True)
-        else:
-            self.failures.append(what)
-            print(f"FAIL  {what}" + (f"\n      {detail}" if detail else ""), flush=True)
-        return ok
 
 
 # ---- reading the docs -----------------------------------------------------------
@@ -1024,18 +1012,14 @@ def main():
     help_opts = {}
     for sub in ("render", "generate", "info"):
         help_opts[sub], _ = help_options(cfg, sub)
-    c = Checks()
+    c = Checks("docs")
     check_commands(cfg, c, texts, help_opts)
     check_usage_lists_help(c, texts, help_opts)
     check_outputs(cfg, c, texts)
     check_exit_codes(cfg, c, texts)
     check_mpirun(cfg, c, texts)
     check_prose(cfg, c, texts)
-    print(f"\ndocs: {c.passes} passed, {len(c.failures)} failed "
-          f"in {time.monotonic() - started:.1f} s")
-    for failure in c.failures:
-        print(f"  failed: {failure}")
-    return 1 if c.failures else 0
+    return c.finish(time.monotonic() - started)
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ from PIL import Image
 sys.dont_write_bytecode = True  # no __pycache__ next to harness.py
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import harness  # noqa: E402  (tests/harness.py)
-from harness import MPI_FLAGS, frame_files, load_manifest, manifest_frames, read_bytes, run  # noqa: E402
+from harness import frame_files, load_manifest, manifest_frames, read_bytes, run  # noqa: E402
 
 EXIT_INPUT = 3
 CFG = None
@@ -319,21 +319,10 @@ def write_unknown_filter(path, filter_id):
 
 
 def ranks_run(np_ranks, argv, work, env):
-    """cubecast ARGV under mpiexec, every rank to its own end; the result
+    """harness.ranks_run with this suite's cubecast and mpiexec: the result
     and each rank's exit status."""
-    status_dir = tempfile.mkdtemp(prefix="status_", dir=work)
-    wrapper = ["sh", "-c", '"$0" "$@"; rc=$?; echo $rc > "' + status_dir +
-               '/rank_$OMPI_COMM_WORLD_RANK"; exit $rc']
-    cmd = ([CFG.mpiexec] + MPI_FLAGS + ["--mca", "orte_abort_on_non_zero_status", "0", "-np", str(np_ranks)]
-           + wrapper + [CFG.cubecast] + harness.with_device(argv))
-    res = run(cmd, timeout=120, env=env)
-    codes = {}
-    for name in os.listdir(status_dir):
-        with open(os.path.join(status_dir, name)) as f:
-            text = f.read().strip()
-        codes[int(name.split("_")[1])] = int(text) if text else None
-    shutil.rmtree(status_dir, ignore_errors=True)
-    return res, [codes.get(r) for r in range(np_ranks)]
+    res, codes, _ = harness.ranks_run(CFG, np_ranks, argv, work, env=env)
+    return res, codes
 
 
 def error_lines(err):

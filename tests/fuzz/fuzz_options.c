@@ -315,6 +315,9 @@ static void check_render_ranges(const cc_render_options *o)
         fail("render: precision %d", (int)o->precision);
     if ((unsigned)o->decomp > CC_DECOMP_AUTO || (unsigned)o->composite > CC_COMPOSITE_SWAP)
         fail("render: decomp %d composite %d", (int)o->decomp, (int)o->composite);
+    if ((o->decomp == CC_DECOMP_FRAMES || o->decomp == CC_DECOMP_ROWS) &&
+        o->composite != CC_COMPOSITE_ROOT)
+        fail("render: accepted --composite swap outside bricks and auto");
     check_look(o);
     check_camera(o);
 }
@@ -393,9 +396,17 @@ static void render_canonical(const cc_render_options *o, words *w)
     if (o->range_begin != 0 || o->range_end != o->frames) /* else: the default */
         words_addf(w, "--range=%d:%d", o->range_begin, o->range_end);
     words_addf(w, "--decomp=%s", decomps[o->decomp]);
-    words_adds(w, o->composite == CC_COMPOSITE_ROOT ? "--composite=root" : "--composite=swap");
+    /* --composite is refused outside bricks and auto, where it stays root. */
+    if (o->decomp == CC_DECOMP_BRICKS || o->decomp == CC_DECOMP_AUTO)
+        words_adds(w, o->composite == CC_COMPOSITE_ROOT ? "--composite=root" : "--composite=swap");
     if (!o->projection)
         words_adds(w, "--no-projection");
+    if (o->projection_size != 0)
+        words_addf(w, "--projection-size=%d", o->projection_size);
+    if (o->index >= 0) {
+        words_addf(w, "--index=%ld", o->index);
+        words_adds(w, o->index_axis == 0 ? "--index-axis=first" : "--index-axis=last");
+    }
     if (o->raw != NULL) {
         words_adds(w, "--raw");
         words_adds(w, o->raw);
@@ -443,7 +454,8 @@ static void check_render_same(const cc_render_options *a, const cc_render_option
         a->range_begin != b->range_begin || a->range_end != b->range_end ||
         a->projection != b->projection || a->quiet != b->quiet || a->resume != b->resume ||
         a->overwrite != b->overwrite || a->profile != b->profile || a->decomp != b->decomp ||
-        a->composite != b->composite)
+        a->composite != b->composite || a->projection_size != b->projection_size ||
+        a->index != b->index || a->index_axis != b->index_axis)
         fail("render: round trip changed an option (frames %d/%d, size %d/%d, range %d:%d/%d:%d)",
              a->frames, b->frames, a->size, b->size, a->range_begin, a->range_end, b->range_begin,
              b->range_end);
@@ -562,6 +574,8 @@ static void fuzz_generate(const uint8_t *data, size_t size)
             words_addf(&again, "%ld", options.shape[axis]);
         words_addf(&again, "--seed=%llu", (unsigned long long)options.seed);
         words_adds(&again, options.dtype == CC_FLOAT32 ? "--dtype=float32" : "--dtype=float64");
+        if (options.force)
+            words_adds(&again, "--force");
         if (FUZZ_STRICT) {
             words_adds(&again, "--dataset");
             words_adds(&again, options.dataset);
@@ -582,7 +596,8 @@ static void fuzz_generate(const uint8_t *data, size_t size)
             fail("generate: canonical form rejected: %s", err2.message);
         if (!same_text(path, path2) || !same_text(options.dataset, reparsed.dataset) ||
             memcmp(options.shape, reparsed.shape, sizeof options.shape) != 0 ||
-            options.seed != reparsed.seed || options.dtype != reparsed.dtype)
+            options.seed != reparsed.seed || options.dtype != reparsed.dtype ||
+            options.force != reparsed.force)
             fail("generate: round trip changed the options");
         words_free(&again);
     }

@@ -221,6 +221,23 @@ def sensitivity(V, N, deg, ref):
 
 # ------------------------------------------------------------ the checker
 
+def check_projection_pixels(label, ppx, P, ptol, what):
+    """projection.png's pixels ppx are the viridis colours of the
+    reference's ln(mean) P, a neighbouring colour allowed only where
+    P +- ptol crosses a bin edge."""
+    want = R.projection_rgb8(P)
+    ok = np.all(ppx == want, axis=-1)
+    with np.errstate(invalid="ignore"):
+        ok |= np.all(ppx == R.projection_rgb8(P - ptol), axis=-1)
+        ok |= np.all(ppx == R.projection_rgb8(P + ptol), axis=-1)
+    if not ok.all():
+        j, k = np.argwhere(~ok)[0]
+        raise Failure("%s: projection.png: %d of %d pixels differ from %s; first at row %d "
+                      "col %d: png %s, want %s (ln mean %r)"
+                      % (label, int((~ok).sum()), ok.size, what, j, k, ppx[j, k].tolist(),
+                         want[j, k].tolist(), P[j, k]))
+
+
 def check_render(label, outdir, raw_path, V, N, F, start, sweep, precision, rng=None,
                  refs=None, do_sensitivity=True, check_pngs=True):
     """Checks one cubecast render (raw file + PNGs in outdir) against the
@@ -360,18 +377,7 @@ def check_render(label, outdir, raw_path, V, N, F, start, sweep, precision, rng=
             check(im.size == (nz, ny), "%s: projection.png size %s, want (Nz, Ny) = %s"
                   % (label, im.size, (nz, ny)))
             ppx = np.asarray(im, dtype=np.uint8)
-        want = R.projection_rgb8(P)
-        ok = np.all(ppx == want, axis=-1)
-        with np.errstate(invalid="ignore"):
-            ok |= np.all(ppx == R.projection_rgb8(P - ptol), axis=-1)
-            ok |= np.all(ppx == R.projection_rgb8(P + ptol), axis=-1)
-        if not ok.all():
-            idx = np.argwhere(~ok)
-            j, k = idx[0]
-            raise Failure("%s: projection.png: %d of %d pixels differ from matplotlib viridis; "
-                          "first at row %d col %d: png %s, want %s (ln mean %r)"
-                          % (label, len(idx), ok.size, j, k, ppx[j, k].tolist(),
-                             want[j, k].tolist(), P[j, k]))
+        check_projection_pixels(label, ppx, P, ptol, "matplotlib viridis")
         png_note = "PNG bytes ok (%d boundary +-1)" % nboundary
 
     sens = ""
@@ -1789,17 +1795,8 @@ def case_projection_size(tmp):
                   "%s: projection.png mode %s size %s, want %s" % (label, im.mode, im.size,
                                                                     (N, N)))
             ppx = np.asarray(im, dtype=np.uint8)
+        check_projection_pixels(label, ppx, P, ptol, "the reference's projection_at_size")
         want = R.projection_rgb8(P)
-        ok = np.all(ppx == want, axis=-1)
-        with np.errstate(invalid="ignore"):
-            ok |= np.all(ppx == R.projection_rgb8(P - ptol), axis=-1)
-            ok |= np.all(ppx == R.projection_rgb8(P + ptol), axis=-1)
-        if not ok.all():
-            j, k = np.argwhere(~ok)[0]
-            raise Failure("%s: projection.png: %d of %d pixels differ from the reference's "
-                          "projection_at_size; first at row %d col %d: png %s, want %s (ln %r)"
-                          % (label, int((~ok).sum()), ok.size, j, k, ppx[j, k].tolist(),
-                             want[j, k].tolist(), P[j, k]))
         check(np.isnan(P).any() and np.isfinite(P).sum() > N * N // 4,
               "%s: the test picture lacks black (outside, NaN) or finite pixels" % label)
         # Discriminating: other samplings draw other pictures.

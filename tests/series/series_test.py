@@ -61,7 +61,7 @@ from PIL import Image
 sys.dont_write_bytecode = True  # no __pycache__ next to harness.py
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import harness  # noqa: E402  (tests/harness.py)
-from harness import (MPI_FLAGS, frame_files, frame_number, load_manifest, manifest_frames,  # noqa: E402
+from harness import (frame_files, frame_number, load_manifest, manifest_frames,  # noqa: E402
                      read_bytes, run)
 
 EXIT_USAGE = 2  # docs/cli-spec.md: bad option
@@ -101,22 +101,8 @@ def render(c, label, np_ranks, args, cwd=None, timeout=120):
 
 
 def ranks_run(np_ranks, argv, work, cwd=None):
-    """cubecast ARGV under mpiexec, every rank running to its own end (Open
-    MPI told not to abort the job); returns the result and each rank's exit
-    status (None for a rank that recorded none)."""
-    status_dir = tempfile.mkdtemp(prefix="status_", dir=work)
-    wrapper = ["sh", "-c", '"$0" "$@"; rc=$?; echo $rc > "' + status_dir +
-               '/rank_$OMPI_COMM_WORLD_RANK"; exit $rc']
-    cmd = ([CFG.mpiexec] + MPI_FLAGS + ["--mca", "orte_abort_on_non_zero_status", "0", "-np", str(np_ranks)]
-           + wrapper + [CFG.cubecast] + harness.with_device(argv))
-    res = run(cmd, timeout=120, cwd=cwd)
-    codes = {}
-    for name in os.listdir(status_dir):
-        with open(os.path.join(status_dir, name)) as f:
-            text = f.read().strip()
-        codes[int(name.split("_")[1])] = int(text) if text else None
-    shutil.rmtree(status_dir, ignore_errors=True)
-    return res, [codes.get(r) for r in range(np_ranks)], cmd
+    """harness.ranks_run with this suite's cubecast and mpiexec."""
+    return harness.ranks_run(CFG, np_ranks, argv, work, cwd=cwd)
 
 
 def error_lines(err):
