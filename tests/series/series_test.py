@@ -111,8 +111,9 @@ def error_lines(err):
     return [l for l in lines if "non-zero" not in l and "mpiexec" not in l.lower() and "mpirun" not in l.lower()]
 
 
-def generate(c, path, seed, shape=SHAPE):
-    harness.generate(c, CFG, path, "--shape", *shape, "--seed", seed, timeout=120)
+def generate(c, path, seed, shape=SHAPE, replace=False):
+    harness.generate(c, CFG, path, "--shape", *shape, "--seed", seed,
+                     *(["--force"] if replace else []), timeout=120)
 
 
 def read_density(path):
@@ -608,7 +609,7 @@ def case_resume(c, work):
     c.check(all(isinstance(entry.get("checksum"), str) for entry in listed.get("series", [])),
             "--resume after --range: every input's checksum recorded", str(listed.get("series")))
     os.remove(frame_path(part, frames - 1))
-    generate(c, inputs[2], 99)
+    generate(c, inputs[2], 99, replace=True)
     kept = mtimes(part, range(frames - 1))
     cmd = command(None, ["render"] + [str(a) for a in common] + ["-o", part, "--resume"])
     res = run(cmd, timeout=120)
